@@ -1,0 +1,185 @@
+# FastOps — GNU make.  Respects CC CFLAGS CPPFLAGS LDFLAGS PREFIX DESTDIR.
+#
+#   make            build everything into bin/ (objects under build/)
+#   make check      build with -Werror and run every test suite
+#   make DEBUG=1    the same with ASan+UBSan (objects under build/debug)
+#   make bench      run the benchmarks, write tests/bench/results.md
+#   make deps       install the Debian packages the project needs (root)
+#   make demo       see README.md
+
+VERSION		= 0.1.0
+PREFIX		?= /usr/local
+BINDIR_INST	?= $(PREFIX)/bin
+SBINDIR_INST	?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+
+CC		?= cc
+WERROR		?= -Werror
+WARNINGS	= -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+		  -Wshadow -Wformat=2 -Wpointer-arith -Wcast-qual \
+		  -Wwrite-strings -Wvla -Wno-unused-parameter $(WERROR)
+
+ifeq ($(DEBUG),1)
+MODE		= debug
+OPT		= -O1 -g -fno-omit-frame-pointer \
+		  -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLDFLAGS	= -fsanitize=address,undefined
+else
+MODE		= release
+OPT		= -O2 -g
+SANLDFLAGS	=
+endif
+
+B		= build/$(MODE)
+ifeq ($(DEBUG),1)
+BIN		= $(B)/bin
+else
+BIN		= bin
+endif
+
+CFLAGS		?= $(OPT)
+ALL_CFLAGS	= -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(CFLAGS) \
+		  -DFASTOPS_VERSION='"$(VERSION)"'
+ALL_CPPFLAGS	= -Iinclude -Isrc/common -Isrc/queue $(CPPFLAGS)
+ALL_LDFLAGS	= -pthread $(SANLDFLAGS) $(LDFLAGS)
+
+CMOCKA_CFLAGS	:= $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# Debian packages: build and test dependencies of every part of FastOps.
+DEB_PKGS	= build-essential pkg-config clang \
+		  libncurses-dev libpq-dev libnng-dev nng-utils \
+		  libserialport-dev libinih-dev libjansson-dev libsodium-dev \
+		  libsystemd-dev libcmocka-dev \
+		  mandoc tmux postgresql redis-server procps
+
+# --- sources ---------------------------------------------------------------
+
+COMMON_SRCS	= $(wildcard src/common/*.c)
+QUEUE_SRCS	= $(wildcard src/queue/*.c)
+CORE_OBJS	= $(COMMON_SRCS:%.c=$(B)/%.o) $(QUEUE_SRCS:%.c=$(B)/%.o)
+CORE_LIB	= $(B)/libfastops-core.a
+
+UNIT_SRCS	= $(wildcard tests/unit/*_test.c)
+UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+BENCH_SRCS	= $(wildcard tests/bench/*_bench.c)
+BENCH_BINS	= $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
+
+FUZZ_SRCS	= $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_BINS	= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
+
+PROGS		=
+
+MANPAGES	= $(wildcard man/*.[1-8])
+
+.SECONDARY:
+
+.PHONY: all check check-unit check-fuzz check-man unit bench deps demo \
+	install uninstall clean fuzz
+
+all: $(CORE_LIB) $(addprefix $(BIN)/,$(PROGS)) $(UNIT_BINS) $(BENCH_BINS) \
+	$(FUZZ_BINS)
+
+# --- compilation -----------------------------------------------------------
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/%_test: $(B)/tests/unit/%_test.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) -lrt
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%_bench: $(B)/tests/bench/%_bench.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) -lrt -lm
+
+# Fuzz targets: built here with a small driver that replays the corpus
+# (tests/fuzz/driver.c), so `make check` runs them with gcc; `make fuzz`
+# builds real libFuzzer binaries with clang.
+$(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lrt
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------------
+
+check: all check-unit check-fuzz check-man
+	@echo "make check: all suites passed ($(MODE))"
+
+unit check-unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+check-fuzz: $(FUZZ_BINS)
+	@sh tests/run-fuzz.sh $(FUZZ_BINS)
+
+check-man:
+	@if [ -n "$(MANPAGES)" ]; then \
+		out=$$(mandoc -Tlint -Wwarning $(MANPAGES) 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+		echo "man: $(words $(MANPAGES)) pages lint clean"; \
+	fi
+
+bench: $(BENCH_BINS)
+	@sh tests/bench/run.sh $(B)/tests
+
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		echo "clang -fsanitize=fuzzer $$f -> build/fuzz/$$n"; \
+		clang -std=c17 -D_GNU_SOURCE -g -O1 \
+		    -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
+		    -o build/fuzz/$$n $$f $(COMMON_SRCS) $(QUEUE_SRCS) \
+		    -pthread -lrt || exit 1; \
+	done
+
+# --- installation ----------------------------------------------------------
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: missing:$$missing"; \
+		echo "run as root: apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -q && apt-get install -y -q --no-install-recommends $$missing
+
+install: all
+	install -d $(DESTDIR)$(BINDIR_INST) $(DESTDIR)$(SBINDIR_INST) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	@for m in $(MANPAGES); do \
+		s=$${m##*.}; \
+		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+
+uninstall:
+	@for m in $(MANPAGES); do \
+		s=$${m##*.}; b=$$(basename $$m); \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \
+	done
+
+demo: all
+	@sh tests/demo.sh $(B)
+
+clean:
+	rm -rf build bin/*
