@@ -178,7 +178,7 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \
 	done
 
-demo: all
+demo: deps all
 	@sh tests/demo.sh $(B)
 
 clean:

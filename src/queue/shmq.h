@@ -193,6 +193,13 @@ const char *shmq_strerror(void);
  */
 int	 shmq_enqueue(struct shmq *, const struct shmq_job *job,
 	    struct shmq_ref *ref);
+/*
+ * Recovery: put back a job rebuilt from the journal, honouring job->state
+ * (SHMQ_PENDING or SHMQ_FAILED), job->attempts and job->flags.  Call in the
+ * jobs' original FIFO order.  Errors as shmq_enqueue.
+ */
+int	 shmq_restore(struct shmq *, const struct shmq_job *job,
+	    struct shmq_ref *ref);
 /* Move a pending job to urgent (keeps its age).  ENOENT, EBUSY if claimed. */
 int	 shmq_promote(struct shmq *, const struct shmq_ref *);
 /* Remove a pending or failed job.  ENOENT if gone, EBUSY if claimed. */
