@@ -41,18 +41,30 @@ endif
 CFLAGS		?= $(OPT)
 ALL_CFLAGS	= -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(CFLAGS) \
 		  -DFASTOPS_VERSION='"$(VERSION)"'
-ALL_CPPFLAGS	= -Iinclude -Isrc/common -Isrc/queue $(CPPFLAGS)
+ALL_CPPFLAGS	= -Iinclude -Isrc/common -Isrc/queue $(INIH_CFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS	= -pthread $(SANLDFLAGS) $(LDFLAGS)
 
-CMOCKA_CFLAGS	:= $(shell pkg-config --cflags cmocka 2>/dev/null)
-CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+pc_cflags	= $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs		= $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
+
+CMOCKA_CFLAGS	:= $(call pc_cflags,cmocka)
+CMOCKA_LIBS	:= $(call pc_libs,cmocka,-lcmocka)
+INIH_CFLAGS	:= $(call pc_cflags,inih)
+INIH_LIBS	:= $(call pc_libs,inih,-linih)
+JANSSON_LIBS	:= $(call pc_libs,jansson,-ljansson)
+SODIUM_LIBS	:= $(call pc_libs,libsodium,-lsodium)
+SYSTEMD_LIBS	:= $(call pc_libs,libsystemd,-lsystemd)
+NNG_LIBS	= -lnng
+# libfastops-core: src/common + src/queue, used by every program
+CORE_LIBS	= $(INIH_LIBS) -lrt
+DAEMON_LIBS	= $(JANSSON_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(NNG_LIBS)
 
 # Debian packages: build and test dependencies of every part of FastOps.
 DEB_PKGS	= build-essential pkg-config clang \
 		  libncurses-dev libpq-dev libnng-dev nng-utils \
 		  libserialport-dev libinih-dev libjansson-dev libsodium-dev \
 		  libsystemd-dev libcmocka-dev \
-		  mandoc tmux postgresql redis-server procps
+		  mandoc tmux postgresql redis-server procps jq curl
 
 # --- sources ---------------------------------------------------------------
 
@@ -67,20 +79,26 @@ UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BENCH_SRCS	= $(wildcard tests/bench/*_bench.c)
 BENCH_BINS	= $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
 
+TOOLS		= $(B)/tests/loadgen
+
 FUZZ_SRCS	= $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS	= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
-PROGS		=
+QUEUED_SRCS	= $(wildcard src/queued/*.c)
+QUEUED_OBJS	= $(QUEUED_SRCS:%.c=$(B)/%.o)
+
+PROGS		= fastops-queued
 
 MANPAGES	= $(wildcard man/*.[1-8])
 
 .SECONDARY:
 
-.PHONY: all check check-unit check-fuzz check-man unit bench deps demo \
+.PHONY: all check check-unit check-fuzz check-man check-regress unit bench \
+	deps demo \
 	install uninstall clean fuzz
 
 all: $(CORE_LIB) $(addprefix $(BIN)/,$(PROGS)) $(UNIT_BINS) $(BENCH_BINS) \
-	$(FUZZ_BINS)
+	$(FUZZ_BINS) $(TOOLS)
 
 # --- compilation -----------------------------------------------------------
 
@@ -93,9 +111,14 @@ $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(BIN)/fastops-queued: $(QUEUED_OBJS) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(QUEUED_OBJS) $(CORE_LIB) $(DAEMON_LIBS) \
+	    $(CORE_LIBS)
+
 $(B)/tests/%_test: $(B)/tests/unit/%_test.o $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) -lrt
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) $(CORE_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -103,21 +126,29 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 
 $(B)/tests/%_bench: $(B)/tests/bench/%_bench.o $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) -lrt -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS) -lm
+
+$(B)/tests/loadgen: $(B)/tests/bench/loadgen.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(JANSSON_LIBS) $(NNG_LIBS) \
+	    $(CORE_LIBS)
 
 # Fuzz targets: built here with a small driver that replays the corpus
 # (tests/fuzz/driver.c), so `make check` runs them with gcc; `make fuzz`
 # builds real libFuzzer binaries with clang.
 $(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lrt
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
 
-check: all check-unit check-fuzz check-man
+check: all check-unit check-fuzz check-regress check-man
 	@echo "make check: all suites passed ($(MODE))"
+
+check-regress: $(BIN)/fastops-queued $(TOOLS)
+	@sh tests/run-regress.sh $(BIN) $(B)/tests
 
 unit check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -143,7 +174,7 @@ fuzz:
 		clang -std=c17 -D_GNU_SOURCE -g -O1 \
 		    -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
 		    -o build/fuzz/$$n $$f $(COMMON_SRCS) $(QUEUE_SRCS) \
-		    -pthread -lrt || exit 1; \
+		    -pthread $(CORE_LIBS) || exit 1; \
 	done
 
 # --- installation ----------------------------------------------------------

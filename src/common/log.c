@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "log.h"
@@ -14,6 +15,7 @@
 static const char	*log_progname = "fastops";
 static int		 log_verbose;
 static int		 log_prefix;	/* "<N>" priorities for journald */
+static int		 log_syslog;	/* detached: stderr is gone */
 
 void
 log_init(const char *progname, int verbose)
@@ -24,6 +26,13 @@ log_init(const char *progname, int verbose)
 	}
 	log_verbose = verbose;
 	log_prefix = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+log_to_syslog(void)
+{
+	openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = 1;
 }
 
 void
@@ -49,7 +58,9 @@ vlog(int pri, const char *fmt, va_list ap)
 	if (pri == LOG_LVL_INFO && log_verbose < 1)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_prefix)
+	if (log_syslog)
+		syslog(pri, "%s", msg);
+	else if (log_prefix)
 		fprintf(stderr, "<%d>%s\n", pri, msg);
 	else
 		fprintf(stderr, "%s: %s\n", log_progname, msg);
@@ -64,7 +75,9 @@ vlog_errno(int pri, const char *fmt, va_list ap)
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	errno = saved;
-	if (log_prefix)
+	if (log_syslog)
+		syslog(pri, "%s: %s", buf, strerror(saved));
+	else if (log_prefix)
 		fprintf(stderr, "<%d>%s: %s\n", pri, buf, strerror(saved));
 	else
 		fprintf(stderr, "%s: %s: %s\n", log_progname, buf,

@@ -16,6 +16,7 @@
 #define LOG_LVL_DEBUG	7
 
 void	log_init(const char *progname, int verbose);
+void	log_to_syslog(void);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

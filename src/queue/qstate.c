@@ -2,9 +2,8 @@
  * qstate — journal records for queue changes and the in-memory model of
  * live jobs that replay and snapshots are built on.  See qstate.h.
  *
- * The model is a hash table (open addressing, linear probing, backward
- * shift deletion: no tombstones to age) from job id to job, plus a list in
- * journal order.  A job keeps its place in that list for life — promotion,
+ * The model is a hash map from job id to job, plus a list in journal
+ * order.  A job keeps its place in that list for life — promotion,
  * retries and requeues do not move it — which is exactly the FIFO order
  * the shm queue keeps inside each priority, so restoring in list order
  * rebuilds every FIFO as it was.
@@ -16,6 +15,7 @@
 
 #include "endian.h"
 #include "qstate.h"
+#include "u64map.h"
 #include "xmalloc.h"
 
 #define QJ_QUEUED_HDR	28	/* job, order, station, prio, pad, flags, len */
@@ -45,13 +45,10 @@ struct qjob {
 };
 
 struct qstate {
-	struct qjob	**tab;
-	size_t		  cap;		/* power of two */
-	size_t		  count;
+	struct u64map	  jobs;
 	struct qjob	 *head, *tail;
 };
 
-static size_t	 qs_slot(const struct qstate *, uint64_t);
 static struct qjob *qs_find(const struct qstate *, uint64_t);
 static void	 qs_insert(struct qstate *, struct qjob *);
 static void	 qs_remove(struct qstate *, struct qjob *);
@@ -231,8 +228,7 @@ qstate_new(void)
 	struct qstate	*qs;
 
 	qs = xcalloc(1, sizeof(*qs));
-	qs->cap = 1024;
-	qs->tab = xcalloc(qs->cap, sizeof(*qs->tab));
+	u64map_init(&qs->jobs);
 	return qs;
 }
 
@@ -246,9 +242,8 @@ qs_clear(struct qstate *qs)
 		free(j->payload);
 		free(j);
 	}
-	memset(qs->tab, 0, qs->cap * sizeof(*qs->tab));
+	u64map_clear(&qs->jobs);
 	qs->head = qs->tail = NULL;
-	qs->count = 0;
 }
 
 void
@@ -257,56 +252,20 @@ qstate_free(struct qstate *qs)
 	if (qs == NULL)
 		return;
 	qs_clear(qs);
-	free(qs->tab);
+	u64map_fini(&qs->jobs);
 	free(qs);
-}
-
-/* Fibonacci hashing spreads sequential ids over the table. */
-static size_t
-qs_slot(const struct qstate *qs, uint64_t id)
-{
-	return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & (qs->cap - 1);
 }
 
 static struct qjob *
 qs_find(const struct qstate *qs, uint64_t id)
 {
-	size_t	i;
-
-	for (i = qs_slot(qs, id); qs->tab[i] != NULL; i = (i + 1) &
-	    (qs->cap - 1))
-		if (qs->tab[i]->job_id == id)
-			return qs->tab[i];
-	return NULL;
+	return u64map_get(&qs->jobs, id);
 }
 
 static void
 qs_insert(struct qstate *qs, struct qjob *j)
 {
-	struct qjob	**old;
-	size_t		  oldcap, i, k;
-
-	if ((qs->count + 1) * 2 > qs->cap) {	/* keep load under 1/2 */
-		old = qs->tab;
-		oldcap = qs->cap;
-		qs->cap *= 2;
-		qs->tab = xcalloc(qs->cap, sizeof(*qs->tab));
-		for (k = 0; k < oldcap; k++) {
-			if (old[k] == NULL)
-				continue;
-			for (i = qs_slot(qs, old[k]->job_id); qs->tab[i] != NULL;
-			    i = (i + 1) & (qs->cap - 1))
-				;
-			qs->tab[i] = old[k];
-		}
-		free(old);
-	}
-	for (i = qs_slot(qs, j->job_id); qs->tab[i] != NULL;
-	    i = (i + 1) & (qs->cap - 1))
-		;
-	qs->tab[i] = j;
-	qs->count++;
-
+	u64map_put(&qs->jobs, j->job_id, j);
 	j->next = NULL;
 	j->prev = qs->tail;
 	if (qs->tail != NULL)
@@ -319,25 +278,7 @@ qs_insert(struct qstate *qs, struct qjob *j)
 static void
 qs_remove(struct qstate *qs, struct qjob *j)
 {
-	size_t	i, k, want, mask = qs->cap - 1;
-
-	for (i = qs_slot(qs, j->job_id); qs->tab[i] != j; i = (i + 1) & mask)
-		;
-	/*
-	 * Backward shift: pull later members of the probe run into the hole
-	 * when their home slot does not lie (cyclically) after the hole.
-	 */
-	qs->tab[i] = NULL;
-	for (k = (i + 1) & mask; qs->tab[k] != NULL; k = (k + 1) & mask) {
-		want = qs_slot(qs, qs->tab[k]->job_id);
-		if (((k - want) & mask) >= ((k - i) & mask)) {
-			qs->tab[i] = qs->tab[k];
-			qs->tab[k] = NULL;
-			i = k;
-		}
-	}
-	qs->count--;
-
+	u64map_del(&qs->jobs, j->job_id);
 	if (j->prev != NULL)
 		j->prev->next = j->next;
 	else
@@ -353,7 +294,7 @@ qs_remove(struct qstate *qs, struct qjob *j)
 size_t
 qstate_count(const struct qstate *qs)
 {
-	return qs->count;
+	return qs->jobs.count;
 }
 
 int
@@ -559,7 +500,7 @@ qstate_snapshot(const struct qstate *qs, void **bufp, size_t *lenp)
 	b = buf = xmalloc(len);
 	le32_put(b, SNAP_MAGIC);
 	le32_put(b + 4, QSTATE_SNAP_VERSION);
-	le64_put(b + 8, qs->count);
+	le64_put(b + 8, qs->jobs.count);
 	b += SNAP_HDR;
 	for (j = qs->head; j != NULL; j = j->next) {
 		le64_put(b, j->job_id);
@@ -583,10 +524,15 @@ qstate_snapshot(const struct qstate *qs, void **bufp, size_t *lenp)
 	return 0;
 }
 
+/*
+ * Parse into a fresh model and swap it in only when all of it is good: a
+ * damaged snapshot leaves the model as it was.
+ */
 int
 qstate_load(struct qstate *qs, const void *buf, size_t len)
 {
 	const uint8_t	*b = buf, *end = b + len;
+	struct qstate	*tmp, swap;
 	struct qjob	*j;
 	uint64_t	 count, i, lastseq = 0;
 
@@ -599,7 +545,7 @@ qstate_load(struct qstate *qs, const void *buf, size_t len)
 		return -1;
 	}
 	count = le64_get(b + 8);
-	qs_clear(qs);
+	tmp = qstate_new();
 	b += SNAP_HDR;
 	for (i = 0; i < count; i++) {
 		if ((size_t)(end - b) < SNAP_JOB_HDR)
@@ -619,7 +565,7 @@ qstate_load(struct qstate *qs, const void *buf, size_t len)
 		b += SNAP_JOB_HDR;
 		if (j->job_id == 0 || j->prio >= SHMQ_NPRIO ||
 		    j->state == SHMQ_FREE || j->state > SHMQ_FAILED ||
-		    j->seq <= lastseq || qs_find(qs, j->job_id) != NULL ||
+		    j->seq <= lastseq || qs_find(tmp, j->job_id) != NULL ||
 		    (size_t)(end - b) < j->payload_len) {
 			free(j);
 			goto bad;
@@ -630,13 +576,17 @@ qstate_load(struct qstate *qs, const void *buf, size_t len)
 			memcpy(j->payload, b, j->payload_len);
 			b += j->payload_len;
 		}
-		qs_insert(qs, j);
+		qs_insert(tmp, j);
 	}
 	if (b != end)
 		goto bad;
+	swap = *qs;
+	*qs = *tmp;
+	*tmp = swap;
+	qstate_free(tmp);
 	return 0;
 bad:
-	qs_clear(qs);
+	qstate_free(tmp);
 	errno = EINVAL;
 	return -1;
 }

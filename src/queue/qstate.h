@@ -78,12 +78,14 @@ struct qstate;
 struct qstate	*qstate_new(void);
 void		 qstate_free(struct qstate *);
 /*
- * Apply one journal record (raw, as stored).  Types >= QREC_DAEMON_BASE
- * are ignored.  -1 with EINVAL (malformed), ENOENT (unknown job), EEXIST
+ * Apply one journal record (raw, as stored).  seq orders new jobs: it must
+ * grow from record to record (the LSN does; the daemon passes lsn << 8 | i
+ * so that one of its records can queue several jobs).  Types >=
+ * QREC_DAEMON_BASE are ignored.  -1 with EINVAL (malformed), ENOENT (unknown job), EEXIST
  * (job queued twice) or EBUSY (transition not allowed from its state);
  * the model is unchanged then.
  */
-int		 qstate_apply(struct qstate *, uint64_t lsn, uint16_t type,
+int		 qstate_apply(struct qstate *, uint64_t seq, uint16_t type,
 		    const void *rec, size_t len);
 /* Number of live jobs. */
 size_t		 qstate_count(const struct qstate *);
@@ -97,7 +99,8 @@ int		 qstate_foreach(const struct qstate *,
 /* Serialize the model; *buf is malloc'd, caller frees. */
 int		 qstate_snapshot(const struct qstate *, void **buf,
 		    size_t *len);
-/* Replace the model's contents with a snapshot's.  -1/EINVAL, EPROTO. */
+/* Replace the model's contents with a snapshot's; on -1 (EINVAL, EPROTO)
+ * the model is left as it was. */
 int		 qstate_load(struct qstate *, const void *buf, size_t len);
 
 /* Processing jobs -> pending, flagged REPRINT|MAYBE_PRINTED.  Count. */

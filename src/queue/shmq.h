@@ -97,7 +97,8 @@ struct shmq_job {
 	uint64_t	 job_id;	/* unique, assigned by the daemon */
 	uint64_t	 order_id;
 	uint16_t	 station;
-	uint8_t		 prio;		/* enum shmq_prio as enqueued */
+	uint8_t		 prio;		/* enum shmq_prio; out: URGENT once
+					   promoted */
 	uint8_t		 state;		/* enum shmq_state (out only) */
 	uint32_t	 flags;		/* SHMQ_F_* */
 	uint32_t	 attempts;	/* claims so far (out only) */
@@ -110,7 +111,11 @@ struct shmq_job {
 	const void	*payload;	/* in: data to copy; out: see below */
 };
 
-/* Monotonic totals and live gauges.  Read with shmq_read_stats(). */
+/*
+ * Monotonic totals and live gauges.  Read with shmq_read_counters().
+ * Always enqueued == completed + cancelled + cleared + pending + processing
+ * + failed_now (failed counts give-ups, and a retried job may fail again).
+ */
 struct shmq_counters {
 	uint64_t	enqueued;	/* accepted by shmq_enqueue */
 	uint64_t	claimed;	/* claims, including re-claims */
@@ -172,8 +177,10 @@ struct shmq;
 int	 shmq_create(const struct shmq_params *p, struct shmq **out);
 /*
  * Attach to an existing segment.  readonly maps it PROT_READ: only the
- * shmq_read_* functions may then be used.  A segment with another magic or
- * ABI version is refused (EPROTO) with a message saying which.
+ * shmq_read_* functions may then be used (the others fail with EROFS).
+ * A segment with another magic or ABI version is refused (EPROTO) with a
+ * message saying which; one whose creator has not finished initialising
+ * it, with EAGAIN.
  */
 int	 shmq_attach(const char *instance, int readonly, struct shmq **out);
 /* Unmap; the segment stays. */
@@ -188,15 +195,20 @@ const char *shmq_strerror(void);
 /*
  * Copy job into a free slot, at the tail of its station's FIFO for
  * job->prio.  ENOSPC when every slot is in use, E2BIG when the payload
- * exceeds payload_max, EINVAL for a bad station or priority, EEXIST if
- * job_id is already queued.  Wakes the station's waiters.
+ * exceeds payload_max, EINVAL for a bad station or priority or a job_id
+ * of 0 (0 means "no job" in shmq_printer_info).  Wakes the station's
+ * waiters.  Duplicate job ids are NOT detected (that would need a scan or
+ * an index on the hot path): the daemon assigns ids and guarantees they are
+ * unique; shmq_find() returns the first match.
  */
 int	 shmq_enqueue(struct shmq *, const struct shmq_job *job,
 	    struct shmq_ref *ref);
 /*
  * Recovery: put back a job rebuilt from the journal, honouring job->state
  * (SHMQ_PENDING or SHMQ_FAILED), job->attempts and job->flags.  Call in the
- * jobs' original FIFO order.  Errors as shmq_enqueue.
+ * jobs' original FIFO order.  Errors as shmq_enqueue, and EINVAL for any
+ * other state.  Counted as enqueued (the segment's books must balance), not
+ * in the per-minute series.
  */
 int	 shmq_restore(struct shmq *, const struct shmq_job *job,
 	    struct shmq_ref *ref);
@@ -204,7 +216,10 @@ int	 shmq_restore(struct shmq *, const struct shmq_job *job,
 int	 shmq_promote(struct shmq *, const struct shmq_ref *);
 /* Remove a pending or failed job.  ENOENT if gone, EBUSY if claimed. */
 int	 shmq_cancel(struct shmq *, const struct shmq_ref *);
-/* Send a failed job back to pending with its priority.  ENOENT if none. */
+/*
+ * Send a failed job back to pending with its priority and age, any printer
+ * allowed (avoid_printer cleared).  ENOENT if none.
+ */
 int	 shmq_retry(struct shmq *, const struct shmq_ref *);
 /* Remove a failed job (the admin cleared it).  ENOENT if none. */
 int	 shmq_clear(struct shmq *, const struct shmq_ref *);
@@ -239,13 +254,16 @@ int	 shmq_claim(struct shmq *, uint32_t printer, struct shmq_job *job,
  */
 int	 shmq_claim_wait(struct shmq *, uint32_t printer, struct shmq_job *,
 	    void *buf, size_t buflen, struct shmq_ref *, uint64_t timeout_ns);
-/* The claimed job was printed: free its slot, record latencies. */
+/*
+ * The claimed job was printed: free its slot, record latencies.  ENOENT if
+ * the ref no longer names a job, EINVAL if the job is not being processed.
+ */
 int	 shmq_complete(struct shmq *, const struct shmq_ref *);
 /*
- * The attempt failed.  give_up moves the job to SHMQ_FAILED; otherwise it
- * goes back to the head of its FIFO with avoid_printer set to the printer
- * that failed, so a sibling takes it if one can.  error is kept as the
- * printer's last error (may be NULL).
+ * The attempt failed.  give_up moves the job to SHMQ_FAILED (printer -1);
+ * otherwise it goes back to the head of its FIFO with avoid_printer set to
+ * the printer that failed, so a sibling takes it if one can.  error is kept
+ * as the printer's last error (may be NULL).  Errors as shmq_complete.
  */
 int	 shmq_fail(struct shmq *, const struct shmq_ref *, int give_up,
 	    const char *error);
@@ -263,7 +281,8 @@ int	 shmq_printer_pause(struct shmq *, uint32_t printer, int paused);
 /*
  * Call fn for every non-free slot, in slot order, under the lock (fn must
  * not call back into shmq).  The job's payload points into the segment and
- * is valid only during the call.  Stops early if fn returns non-zero.
+ * is valid only during the call.  Stops early if fn returns non-zero, and
+ * returns that value; 0 after a full pass, -1 if the lock failed.
  */
 int	 shmq_foreach(struct shmq *,
 	    int (*fn)(const struct shmq_job *, void *), void *arg);
@@ -293,6 +312,8 @@ uint32_t	 shmq_payload_max(const struct shmq *);
  * Check every invariant (lists match slot states, counts match, no slot on
  * two lists, free list complete, FIFOs sorted by age).  Returns 0 or -1
  * with a description in shmq_strerror().  For tests and `ctl --shm check`.
+ * Works on read-only mappings too, as a seqlock reader (EAGAIN if the
+ * queue never holds still long enough).
  */
 int	 shmq_check(struct shmq *);
 

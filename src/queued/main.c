@@ -1,0 +1,331 @@
+/*
+ * fastops-queued — the FastOps print queue daemon.  See fastops-queued(8).
+ *
+ * Start-up order matters: configuration and menu are checked first (so
+ * `-n` and a bad file fail before anything is touched), then the state
+ * directory is locked against a second daemon, the journal replayed and
+ * the shm queue rebuilt, and only then do the sockets open — a client
+ * never sees a daemon that has not finished recovering.  READY=1 goes to
+ * systemd last.
+ *
+ * Signals are blocked in every thread and taken synchronously here with
+ * sigtimedwait(), which also paces the periodic work (watchdog, snapshots).
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/pub.h>
+#include <systemd/sd-daemon.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define PRUNE_AGE_S		(48 * 3600)	/* orders kept in memory */
+#define DRAIN_TIMEOUT_NS	(5 * NS_PER_S)
+
+static void	usage(int) __attribute__((noreturn));
+static int	mkdirs(const char *, mode_t);
+static int	lock_state(const char *);
+static void	reload(struct daemon *);
+static void	set_verbosity(const struct config *, int);
+
+static void
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: fastops-queued [-dnv] [-f file]\n");
+	exit(status);
+}
+
+/* mkdir -p, each new component with mode. */
+static int
+mkdirs(const char *path, mode_t mode)
+{
+	char	buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* One daemon per state directory: the journal has one writer. */
+static int
+lock_state(const char *dir)
+{
+	char	path[PATH_MAX], pid[32];
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/fastops-queued.pid", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx("another fastops-queued is running on %s",
+			    dir);
+		close(fd);
+		return -1;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)
+		log_warn("%s", path);
+	return fd;	/* held open: the lock lives as long as we do */
+}
+
+static void
+set_verbosity(const struct config *cfg, int extra)
+{
+	int	v = cfg->daemon.log_level == CONFIG_LOG_DEBUG ? 2 :
+	    cfg->daemon.log_level == CONFIG_LOG_INFO ? 1 : 0;
+
+	log_setverbose(v + extra > 2 ? 2 : v + extra);
+}
+
+/* SIGHUP: re-read the file, apply what can be applied, say what cannot. */
+static void
+reload(struct daemon *d)
+{
+	struct config	*nc;
+	struct menu	*nm = NULL;
+	char		*errors = NULL, *report = NULL;
+
+	sd_notify(0, "RELOADING=1");
+	if (config_load(d->config_path, CONFIG_DAEMON, &nc, &errors) == -1) {
+		log_warnx("reload: %s unchanged; errors:\n%s", d->config_path,
+		    errors ? errors : "");
+		free(errors);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (menu_load(d->cfg->menu.file, &nm, &errors) == -1 ||
+	    menu_check_routes(nm, d->cfg, &errors) > 0) {
+		log_warnx("reload: menu %s not loaded:\n%s", d->cfg->menu.file,
+		    errors ? errors : "");
+		free(errors);
+		menu_free(nm);
+		nm = NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (config_diff(d->cfg, nc, &report) > 0)
+		log_warnx("reload: some changes need a restart");
+	config_apply(d->cfg, nc);
+	set_verbosity(d->cfg, 0);
+	if (nm != NULL) {
+		orders_set_menu(d->orders, nm);
+		menu_free(d->menu);
+		d->menu = nm;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (report != NULL)
+		log_info("reload:\n%s", report);
+	else
+		log_info("reload: nothing changed");
+	free(report);
+	config_free(nc);
+	sd_notify(0, "READY=1");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon	 d;
+	struct timespec	 tick = { 1, 0 };
+	siginfo_t	 si;
+	sigset_t	 set;
+	uint64_t	 wd_usec = 0, last_wd = 0, last_prune = 0, t0;
+	char		*errors = NULL, url[PATH_MAX + 16];
+	int		 ch, foreground = 0, check = 0, verbose = 0, sig, rv;
+	int		 lockfd;
+
+	log_init(argv[0], 1);
+	memset(&d, 0, sizeof(d));
+	d.config_path = NULL;
+	d.shm_lockfd = -1;
+	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			d.config_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("fastops-queued %s\n", FASTOPS_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (argc != optind)
+		usage(2);
+	if (d.config_path == NULL)
+		d.config_path = config_default_path();
+
+	if (config_load(d.config_path, CONFIG_DAEMON, &d.cfg, &errors) == -1) {
+		fprintf(stderr, "%s", errors ? errors : "");
+		if (errors == NULL)
+			log_warn("%s", d.config_path);
+		return 1;
+	}
+	if (menu_load(d.cfg->menu.file, &d.menu, &errors) == -1 ||
+	    menu_check_routes(d.menu, d.cfg, &errors) > 0) {
+		fprintf(stderr, "%s", errors ? errors : "");
+		return 1;
+	}
+	if (check) {
+		config_dump(stdout, d.cfg);
+		fprintf(stderr, "%s: configuration OK (%d stations, %d printers, "
+		    "%zu products)\n", d.config_path, d.cfg->nstations,
+		    d.cfg->nprinters, menu_count(d.menu));
+		return 0;
+	}
+	set_verbosity(d.cfg, verbose);
+
+	if (mkdirs(d.cfg->daemon.state_dir, 0750) == -1)
+		fatal("%s", d.cfg->daemon.state_dir);
+	if (mkdirs(d.cfg->daemon.runtime_dir, 0750) == -1)
+		fatal("%s", d.cfg->daemon.runtime_dir);
+	/* detach now: daemon() forks, and no thread may exist yet */
+	if (!foreground) {
+		if (daemon(1, 0) == -1)
+			fatal("daemon");
+		log_to_syslog();
+	}
+	if ((lockfd = lock_state(d.cfg->daemon.state_dir)) == -1)
+		return 1;
+
+	/* every thread inherits this mask; signals are taken below */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_mutex_init(&d.lock, NULL);
+	hist_init(&d.ack_hist);
+	d.started_ns = clock_mono_ns();
+	if (store_open(&d) == -1)
+		return 1;
+
+	if ((rv = nng_pub0_open(&d.pub)) != 0)
+		fatalx("nng_pub0_open: %s", nng_strerror(rv));
+	snprintf(url, sizeof(url), "ipc://%s/%s", d.cfg->daemon.runtime_dir,
+	    FO_EVENTS_SOCKET);
+	if ((rv = nng_listen(d.pub, url, NULL, 0)) != 0)
+		fatalx("listen %s: %s", url, nng_strerror(rv));
+	d.ev = events_new(&d);
+	if (store_start_committer(&d) == -1)
+		fatal("commit thread");
+	if (api_start(&d) == -1)
+		return 1;
+	if (d.cfg->daemon.http[0] != '\0' &&
+	    (d.http = http_start(&d, d.cfg->daemon.http)) == NULL)
+		return 1;
+
+	d.ready = 1;
+	log_info("ready: %s/%s, instance %s, %zu tickets queued",
+	    d.cfg->daemon.company, d.cfg->daemon.branch,
+	    d.cfg->daemon.instance, qstate_count(d.model));
+	sd_notifyf(0, "READY=1\nSTATUS=taking orders\nMAINPID=%ld",
+	    (long)getpid());
+	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
+		wd_usec = 0;
+
+	for (;;) {
+		sig = sigtimedwait(&set, &si, &tick);
+		if (sig == SIGHUP) {
+			reload(&d);
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		t0 = clock_mono_ns();
+		if (wd_usec != 0 && t0 - last_wd >= wd_usec * 1000 / 2) {
+			sd_notify(0, "WATCHDOG=1");
+			last_wd = t0;
+		}
+		pthread_mutex_lock(&d.lock);
+		if (d.records_since_snapshot >=
+		    (uint64_t)d.cfg->daemon.snapshot_every)
+			(void)store_snapshot(&d);
+		if (t0 - last_prune >= 3600 * NS_PER_S) {
+			orders_prune(d.orders, (int64_t)time(NULL),
+			    PRUNE_AGE_S);
+			last_prune = t0;
+		}
+		pthread_mutex_unlock(&d.lock);
+	}
+
+	/*
+	 * Graceful stop: refuse new requests, let the ones in flight reach
+	 * the disk and their replies go out (bounded), snapshot, close.
+	 */
+	log_info("stopping");
+	sd_notify(0, "STOPPING=1");
+	pthread_mutex_lock(&d.lock);
+	d.stopping = 1;
+	pthread_mutex_unlock(&d.lock);
+	t0 = clock_mono_ns();
+	for (;;) {
+		pthread_mutex_lock(&d.lock);
+		rv = d.commit_head == NULL;
+		pthread_mutex_unlock(&d.lock);
+		if (rv || clock_mono_ns() - t0 > DRAIN_TIMEOUT_NS)
+			break;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	store_stop_committer(&d);
+	api_stop(&d);
+	http_stop(d.http);
+	events_free(d.ev);
+	nng_close(d.pub);
+	pthread_mutex_lock(&d.lock);
+	(void)store_snapshot(&d);
+	pthread_mutex_unlock(&d.lock);
+	store_close(&d);
+	menu_free(d.menu);
+	config_free(d.cfg);
+	close(lockfd);
+	log_info("stopped");
+	return 0;
+}

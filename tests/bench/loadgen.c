@@ -1,0 +1,317 @@
+/*
+ * loadgen — concurrent waiters for tests and benchmarks.
+ *
+ *	loadgen run -u URL [-c clients] [-n orders] [-t seconds]
+ *	    [-a ackfile]
+ *	loadgen verify -u URL ackfile
+ *
+ * run: each client thread has its own REQ socket and sends order.create
+ * requests one after another.  A request that gets no answer (the daemon
+ * was killed) is sent again with the SAME uuid until it is answered, as a
+ * real terminal does: idempotency makes that safe.  Every acknowledged
+ * order is appended to ackfile as "uuid id number" (write(2) of one line:
+ * the file survives whatever happens to the daemon).  Prints one summary
+ * line: orders, seconds, orders/s, acknowledgement p50/p99.
+ *
+ * verify: every line of ackfile must come back from order.get with the same
+ * uuid and number; and across all orders no number repeats.  Exit 0 if so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <nng/protocol/reqrep0/req.h>
+
+#include "clock.h"
+#include "histogram.h"
+
+static const char *products[] = { "hamburguesa", "cana", "flan", "paella",
+	"croquetas", "agua", "tortilla", "helado", "cafe_solo", "pulpo" };
+
+static const char	*url;
+static long		 per_client = 100;
+static double		 seconds = 0;
+static int		 ackfd = -1;
+static pthread_mutex_t	 mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct histogram	 ack_hist;
+static uint64_t		 acked, retries;
+static volatile int	 done;
+
+static void
+die(const char *what, int rv)
+{
+	fprintf(stderr, "loadgen: %s: %s\n", what, rv ? nng_strerror(rv) :
+	    strerror(errno));
+	exit(2);
+}
+
+static void
+make_uuid(char out[37])
+{
+	unsigned char	b[16];
+	int		fd, i;
+	char		*p = out;
+
+	if ((fd = open("/dev/urandom", O_RDONLY)) == -1 ||
+	    read(fd, b, sizeof(b)) != sizeof(b))
+		die("urandom", 0);
+	close(fd);
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		p += sprintf(p, "%02x", b[i]);
+	}
+}
+
+/* One request, one reply; NULL when nothing came back in time. */
+static json_t *
+call(nng_socket s, const char *body)
+{
+	json_error_t	 err;
+	char		*buf = NULL;
+	size_t		 len;
+	json_t		*r;
+	int		 rv;
+
+	if ((rv = nng_send(s, (void *)(uintptr_t)body, strlen(body), 0)) != 0)
+		return NULL;
+	if ((rv = nng_recv(s, &buf, &len, NNG_FLAG_ALLOC)) != 0)
+		return NULL;
+	r = json_loadb(buf, len, 0, &err);
+	nng_free(buf, len);
+	return r;
+}
+
+static nng_socket
+req_open(void)
+{
+	nng_socket	s;
+	int		rv;
+
+	if ((rv = nng_req0_open(&s)) != 0)
+		die("nng_req0_open", rv);
+	nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 3000);
+	nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 3000);
+	nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 10);
+	nng_socket_set_ms(s, NNG_OPT_RECONNMAXT, 100);
+	nng_socket_set_ms(s, NNG_OPT_REQ_RESENDTIME, 60000);
+	if ((rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK)) != 0)
+		die(url, rv);
+	return s;
+}
+
+static void *
+client_main(void *arg)
+{
+	nng_socket	 s = req_open();
+	uint64_t	 t0, t1, until = 0;
+	unsigned	 seed = (unsigned)(uintptr_t)arg * 7919 + 1;
+	char		 uuid[37], body[1024], line[128];
+	json_t		*r;
+	long		 i;
+	int		 n, k, len;
+
+	if (seconds > 0)
+		until = clock_mono_ns() + (uint64_t)(seconds * 1e9);
+	for (i = 0; (seconds > 0 || i < per_client) && !done; i++) {
+		if (until && clock_mono_ns() >= until)
+			break;
+		make_uuid(uuid);
+		len = snprintf(body, sizeof(body), "{\"op\":\"order.create\","
+		    "\"uuid\":\"%s\",\"type\":\"mesa\",\"table\":\"%d\","
+		    "\"items\":[", uuid, (int)(rand_r(&seed) % 40) + 1);
+		n = (int)(rand_r(&seed) % 4) + 1;
+		for (k = 0; k < n; k++)
+			len += snprintf(body + len, sizeof(body) - (size_t)len,
+			    "%s{\"product\":\"%s\",\"qty\":%d,\"notes\":"
+			    "\"sin sal\"}", k ? "," : "",
+			    products[rand_r(&seed) % 10],
+			    (int)(rand_r(&seed) % 3) + 1);
+		snprintf(body + len, sizeof(body) - (size_t)len, "]}");
+		t0 = clock_mono_ns();
+		/* the same request until it is answered */
+		while ((r = call(s, body)) == NULL ||
+		    !json_is_true(json_object_get(r, "ok"))) {
+			if (r != NULL) {
+				const char *code = json_string_value(
+				    json_object_get(json_object_get(r,
+				    "error"), "code"));
+
+				/* a daemon stopping or read-only: retry */
+				if (code == NULL || (strcmp(code, "ESHUTDOWN")
+				    != 0 && strcmp(code, "EFULL") != 0)) {
+					fprintf(stderr, "loadgen: refused: "
+					    "%s\n", code ? code : "?");
+					exit(2);
+				}
+				json_decref(r);
+			}
+			pthread_mutex_lock(&mtx);
+			retries++;
+			pthread_mutex_unlock(&mtx);
+			if (done)
+				goto out;
+			usleep(20000);
+		}
+		t1 = clock_mono_ns();
+		len = snprintf(line, sizeof(line), "%s %lld %s\n", uuid,
+		    (long long)json_integer_value(json_object_get(
+		    json_object_get(r, "order"), "id")),
+		    json_string_value(json_object_get(json_object_get(r,
+		    "order"), "number")));
+		json_decref(r);
+		pthread_mutex_lock(&mtx);
+		hist_record(&ack_hist, t1 - t0);
+		acked++;
+		if (ackfd != -1 && write(ackfd, line, (size_t)len) != len)
+			die("ackfile", 0);
+		pthread_mutex_unlock(&mtx);
+	}
+out:
+	nng_close(s);
+	return NULL;
+}
+
+static int
+run(int argc, char **argv)
+{
+	pthread_t	*t;
+	uint64_t	 t0, t1;
+	double		 secs;
+	int		 ch, clients = 1, i;
+
+	while ((ch = getopt(argc, argv, "a:c:n:t:u:")) != -1) {
+		switch (ch) {
+		case 'a':
+			if ((ackfd = open(optarg, O_WRONLY | O_CREAT |
+			    O_APPEND, 0644)) == -1)
+				die(optarg, 0);
+			break;
+		case 'c':
+			clients = atoi(optarg);
+			break;
+		case 'n':
+			per_client = atol(optarg);
+			break;
+		case 't':
+			seconds = atof(optarg);
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (url == NULL || clients < 1)
+		return 2;
+	hist_init(&ack_hist);
+	t = calloc((size_t)clients, sizeof(*t));
+	t0 = clock_mono_ns();
+	for (i = 0; i < clients; i++)
+		pthread_create(&t[i], NULL, client_main,
+		    (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < clients; i++)
+		pthread_join(t[i], NULL);
+	t1 = clock_mono_ns();
+	secs = (double)(t1 - t0) / 1e9;
+	printf("orders=%llu seconds=%.3f rate=%.0f p50_us=%.0f p99_us=%.0f "
+	    "max_us=%.0f retries=%llu\n", (unsigned long long)acked, secs,
+	    (double)acked / secs, hist_quantile(&ack_hist, 0.5) / 1e3,
+	    hist_quantile(&ack_hist, 0.99) / 1e3, (double)ack_hist.max / 1e3,
+	    (unsigned long long)retries);
+	free(t);
+	return 0;
+}
+
+static int
+verify(int argc, char **argv)
+{
+	nng_socket	 s;
+	json_t		*r, *o;
+	FILE		*f;
+	char		 uuid[64], number[32], body[256], *seen;
+	long long	 id, total, page;
+	long		 lines = 0, bad = 0;
+	int		 ch;
+	size_t		 k, maxid = 1 << 20;
+
+	while ((ch = getopt(argc, argv, "u:")) != -1) {
+		if (ch != 'u')
+			return 2;
+		url = optarg;
+	}
+	if (url == NULL || optind != argc - 1)
+		return 2;
+	if ((f = fopen(argv[optind], "r")) == NULL)
+		die(argv[optind], 0);
+	s = req_open();
+	while (fscanf(f, "%63s %lld %31s", uuid, &id, number) == 3) {
+		lines++;
+		snprintf(body, sizeof(body), "{\"op\":\"order.get\",\"id\":%lld}",
+		    id);
+		if ((r = call(s, body)) == NULL)
+			die("order.get: no answer", 0);
+		o = json_object_get(r, "order");
+		if (o == NULL || strcmp(json_string_value(json_object_get(o,
+		    "uuid")) ?: "", uuid) != 0 || strcmp(json_string_value(
+		    json_object_get(o, "number")) ?: "", number) != 0) {
+			printf("LOST or CHANGED: %s %lld %s\n", uuid, id,
+			    number);
+			bad++;
+		}
+		json_decref(r);
+	}
+	fclose(f);
+
+	/* no number handed out twice: walk every order */
+	seen = calloc(maxid, 1);
+	for (page = 1, total = 1; (page - 1) * 100 < total; page++) {
+		snprintf(body, sizeof(body), "{\"op\":\"order.list\",\"page\":"
+		    "%lld,\"per_page\":100}", page);
+		if ((r = call(s, body)) == NULL)
+			die("order.list: no answer", 0);
+		total = json_integer_value(json_object_get(r, "total"));
+		json_array_foreach(json_object_get(r, "orders"), k, o) {
+			const char *n = json_string_value(json_object_get(o,
+			    "number"));
+			long v;
+
+			if (n == NULL || strlen(n) < 3 || n[0] != 'M')
+				continue;
+			v = atol(n + 2);
+			if (v < 0 || (size_t)v >= maxid || seen[v]++) {
+				printf("NUMBER TWICE: %s\n", n);
+				bad++;
+			}
+		}
+		json_decref(r);
+	}
+	printf("verified=%ld orders=%lld bad=%ld\n", lines, total, bad);
+	free(seen);
+	nng_close(s);
+	return bad == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		return run(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return verify(argc - 1, argv + 1);
+	fprintf(stderr, "usage: loadgen run -u URL [-c clients] [-n orders] "
+	    "[-t seconds] [-a ackfile]\n       loadgen verify -u URL "
+	    "ackfile\n");
+	return 2;
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Run every regress scenario; one line each, the log of failures only.
+BIN=${1:-bin}
+TOOLS=${2:-build/release/tests}
+export TOOLS
+export BIN
+logdir=build/test-logs
+mkdir -p "$logdir"
+pass=0 fail=0
+for t in tests/regress/[0-9]*.sh; do
+	name=$(basename "$t" .sh)
+	log="$logdir/regress-$name.log"
+	start=$(date +%s)
+	if sh "$t" >"$log" 2>&1; then
+		pass=$((pass + 1))
+		printf 'ok    %-34s (%ss)\n' "$name" $(($(date +%s) - start))
+		rm -f "$log"
+	else
+		fail=$((fail + 1))
+		printf 'FAIL  %-34s (log: %s)\n' "$name" "$log"
+		grep -E '^FAIL' "$log" | head -10
+	fi
+done
+echo "regress: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
