@@ -109,7 +109,15 @@ store_append(struct daemon *d, uint16_t type, json_t *rec)
 		errno = ENOMEM;
 		return 0;
 	}
-	rc = journal_append_nowait(d->j, type, text, strlen(text), &lsn);
+	/*
+	 * "always" means one fdatasync per request, taken here in line;
+	 * "group" appends now and lets the commit thread share the sync.
+	 */
+	if (d->cfg->daemon.fsync == CONFIG_FSYNC_ALWAYS)
+		rc = journal_append(d->j, type, text, strlen(text), &lsn);
+	else
+		rc = journal_append_nowait(d->j, type, text, strlen(text),
+		    &lsn);
 	free(text);
 	if (rc == -1) {
 		if (errno == EIO)
@@ -223,8 +231,6 @@ store_open(struct daemon *d)
 		    rec.message : strerror(errno));
 		return -1;
 	}
-	if (rec.message[0] != '\0')
-		log_warnx("journal: %s", rec.message);
 	n = qstate_recover_inflight(d->model);
 	log_info("journal: snapshot %llu, %llu records replayed, %zu orders, "
 	    "%zu jobs queued (%d were printing: will print as REIMPRESIÓN)",
