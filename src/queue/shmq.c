@@ -2141,7 +2141,7 @@ shmq_position(struct shmq *q, const struct shmq_ref *ref, uint32_t *pos,
 {
 	struct station	*st;
 	struct slot	*sl;
-	uint32_t	 k, n = 0, total = 0, idx;
+	uint32_t	 k, n = 0, total = 0, fwd, bwd, cnt;
 
 	if (qlock(q) == -1)
 		return -1;
@@ -2156,11 +2156,24 @@ shmq_position(struct shmq *q, const struct shmq_ref *ref, uint32_t *pos,
 		if (k < sl->prio)
 			n += st->fifo[k].count;
 	}
-	for (idx = st->fifo[sl->prio].head; idx != NONE;
-	    idx = slot_at(q, idx)->next) {
-		n++;
-		if (idx == ref->slot)
+	/*
+	 * Walk from both ends at once: a ticket just queued (the reply to
+	 * order.create) is found at the tail at once, an old one at the head.
+	 */
+	fwd = st->fifo[sl->prio].head;
+	bwd = st->fifo[sl->prio].tail;
+	cnt = st->fifo[sl->prio].count;
+	for (k = 0; k < cnt && fwd != NONE && bwd != NONE; k++) {
+		if (fwd == ref->slot) {
+			n += k + 1;
 			break;
+		}
+		if (bwd == ref->slot) {
+			n += cnt - k;
+			break;
+		}
+		fwd = slot_at(q, fwd)->next;
+		bwd = slot_at(q, bwd)->prev;
 	}
 	qunlock(q, 0);
 	if (pos != NULL)

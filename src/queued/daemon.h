@@ -33,6 +33,7 @@
 #include "shmq.h"
 
 #define API_CONTEXTS	64
+#define COMMITTERS	2	/* one syncs while the other publishes */
 
 struct events;
 struct http;
@@ -72,10 +73,14 @@ struct daemon {
 	uint64_t		 started_ns;
 	uint64_t		 records_since_snapshot;
 
-	/* commit thread */
-	pthread_t		 committer;
+	/* commit threads */
+	pthread_t		 committer[COMMITTERS];
 	pthread_cond_t		 commit_cv;
+	pthread_cond_t		 post_cv;
 	struct commit		*commit_head, *commit_tail;
+	uint64_t		 commit_taken;	/* batches taken */
+	uint64_t		 commit_posted;	/* batches published */
+	int			 commit_busy;	/* batches in flight */
 	int			 commit_stop;
 
 	/* request metrics, under lock */

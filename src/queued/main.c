@@ -308,7 +308,7 @@ main(int argc, char **argv)
 	t0 = clock_mono_ns();
 	for (;;) {
 		pthread_mutex_lock(&d.lock);
-		rv = d.commit_head == NULL;
+		rv = d.commit_head == NULL && d.commit_busy == 0;
 		pthread_mutex_unlock(&d.lock);
 		if (rv || clock_mono_ns() - t0 > DRAIN_TIMEOUT_NS)
 			break;

@@ -178,8 +178,11 @@ ops_order_json(struct daemon *d, const struct order *ord)
 	if (shmq_read_hist(d->q, SHMQ_H_PRINT, &h) == 0 && h.count > 0)
 		per_ticket = hist_mean(&h) / 1e9;
 	for (i = 0; i < ord->njobs; i++) {
-		if (shmq_find(d->q, ord->jobs[i].id, &ref) == -1 ||
-		    shmq_position(d->q, &ref, &pos, &len) == -1)
+		if (ord->jobs[i].slot == NO_SLOT)
+			continue;
+		ref.slot = ord->jobs[i].slot;
+		ref.job_id = ord->jobs[i].id;
+		if (shmq_position(d->q, &ref, &pos, &len) == -1)
 			continue;
 		if (pos > worst) {
 			worst = pos;
@@ -383,8 +386,9 @@ op_order_create(struct daemon *d, struct api_ctx *c, json_t *req,
 	cm->start_ns = t0;
 	commit_jobs(cm, rec);
 	if (ord != NULL) {
-		commit_event(cm, FO_EV_ORDER_CREATED,
-		    orders_to_json(d->orders, ord));
+		/* the committer fills in the order, shared with the reply */
+		commit_event(cm, FO_EV_ORDER_CREATED, json_pack("{s:n}",
+		    "order"));
 		for (i = 0; i < (size_t)ord->njobs; i++)
 			commit_event(cm, FO_EV_JOB_QUEUED, json_pack("{s:I,"
 			    " s:I, s:s, s:s, s:s}", "job",
@@ -606,9 +610,8 @@ op_order_change(struct daemon *d, struct api_ctx *c, json_t *req,
 	cm->start_ns = t0;
 	commit_jobs(cm, rec);
 	if (ord != NULL) {
-		commit_event(cm, FO_EV_ORDER_UPDATED, json_pack("{s:s, s:o}",
-		    "change", op + strlen("order."), "order",
-		    orders_to_json(d->orders, ord)));
+		commit_event(cm, FO_EV_ORDER_UPDATED, json_pack("{s:s, s:n}",
+		    "change", op + strlen("order."), "order"));
 		json_array_foreach(json_object_get(rec, "jobs"), i, v)
 			commit_event(cm, FO_EV_JOB_QUEUED, json_pack("{s:O,"
 			    " s:I, s:s, s:s, s:s}", "job",

@@ -965,6 +965,7 @@ apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
 		job->status = ORD_JOB_PENDING;
 		job->printer = -1;
 		job->reprint = reprint != NULL ? *reprint : 0;
+		job->slot = NO_SLOT;
 		u64map_put(&o->by_job, job->id, ord);
 		if (job->id >= o->next_job_id)
 			o->next_job_id = job->id + 1;
@@ -1338,6 +1339,7 @@ orders_load(struct orders *o, json_t *snap)
 				goto bad;
 			}
 			j->id = (uint64_t)jid;
+			j->slot = NO_SLOT;
 		}
 		order_add(o, ord);
 		order_recompute(o, ord);

@@ -66,7 +66,11 @@ struct ord_job {
 	int		printer;	/* last printer, -1 */
 	int		attempts;
 	int		reprint;	/* REIMPRESIÓN n, 0 otherwise */
+	uint32_t	slot;		/* shm slot while queued, or NO_SLOT
+					   (not journaled: a cache) */
 };
+
+#define NO_SLOT	UINT32_MAX
 
 struct order {
 	uint64_t	 id;

@@ -16,6 +16,12 @@
  * on.  The in-memory state may then hold changes that are not durable; it
  * is never written anywhere and a restart rebuilds from the journal.
  *
+ * There are COMMITTERS such threads so that one can fdatasync the next
+ * batch while another publishes the last.  Publishing (tickets into shm,
+ * events, replies) happens in the order the batches were taken, so tickets
+ * enter their FIFOs in LSN order: each batch takes a number and waits for
+ * its turn to publish.
+ *
  * Recovery.  Load the newest snapshot (queue model, orders, users), replay
  * the records after it, send jobs that were being printed back to pending
  * marked REIMPRESIÓN, and rebuild the shm queue from the model.
@@ -46,6 +52,7 @@ static int	 replay_record(uint64_t, uint16_t, const void *, size_t,
 		    void *);
 static int	 apply_record(struct daemon *, uint64_t, uint16_t, json_t *);
 static int	 users_apply(struct daemon *, uint16_t, json_t *);
+static int	 restore_job(const struct shmq_job *, void *);
 static void	*committer_main(void *);
 static void	 commit_free(struct commit *);
 
@@ -202,6 +209,21 @@ replay_record(uint64_t lsn, uint16_t type, const void *p, size_t len,
 	return 0;
 }
 
+/* Put a job of the model back into shm, in FIFO order; remember its slot. */
+static int
+restore_job(const struct shmq_job *job, void *arg)
+{
+	struct daemon	*d = arg;
+	struct ord_job	*oj;
+	struct shmq_ref	 ref;
+
+	if (shmq_restore(d->q, job, &ref) == -1)
+		return -1;
+	if (orders_by_job(d->orders, job->job_id, &oj) != NULL)
+		oj->slot = ref.slot;
+	return 0;
+}
+
 int
 store_open(struct daemon *d)
 {
@@ -278,7 +300,7 @@ store_open(struct daemon *d)
 		log_warn("locking %s", path);
 		return -1;
 	}
-	if (qstate_restore(d->model, d->q) == -1) {
+	if (qstate_foreach(d->model, restore_job, d) != 0) {
 		log_warnx("rebuilding the queue: %s", shmq_strerror());
 		return -1;
 	}
@@ -356,8 +378,9 @@ store_snapshot(struct daemon *d)
 int
 store_enqueue_job(struct daemon *d, uint64_t job_id)
 {
-	struct shmq_job	job;
-	struct shmq_ref	ref;
+	struct shmq_job	 job;
+	struct shmq_ref	 ref;
+	struct ord_job	*oj;
 
 	if (qstate_get(d->model, job_id, &job) == -1 ||
 	    job.state != SHMQ_PENDING)
@@ -368,6 +391,8 @@ store_enqueue_job(struct daemon *d, uint64_t job_id)
 		    (unsigned long long)job_id);
 		return -1;
 	}
+	if (orders_by_job(d->orders, job_id, &oj) != NULL)
+		oj->slot = ref.slot;
 	return 0;
 }
 
@@ -399,7 +424,7 @@ committer_main(void *arg)
 	struct daemon	*d = arg;
 	struct commit	*list, *c, *next;
 	json_t		*ev, *order;
-	uint64_t	 max;
+	uint64_t	 max, turn;
 	size_t		 i;
 	int		 k, rc;
 
@@ -411,6 +436,8 @@ committer_main(void *arg)
 			break;
 		list = d->commit_head;
 		d->commit_head = d->commit_tail = NULL;
+		turn = d->commit_taken++;
+		d->commit_busy++;
 		for (max = 0, c = list; c != NULL; c = c->next)
 			if (c->lsn > max)
 				max = c->lsn;
@@ -419,6 +446,8 @@ committer_main(void *arg)
 		rc = max == 0 ? 0 : journal_sync(d->j, max);
 
 		pthread_mutex_lock(&d->lock);
+		while (d->commit_posted != turn)
+			pthread_cond_wait(&d->post_cv, &d->lock);
 		if (rc == -1)
 			store_failed(d, journal_error(d->j) ?
 			    journal_error(d->j) : strerror(errno));
@@ -432,20 +461,31 @@ committer_main(void *arg)
 			}
 			for (k = 0; k < c->nenqueue; k++)
 				(void)store_enqueue_job(d, c->enqueue[k]);
-			json_array_foreach(c->events, i, ev)
-				events_publish(d->ev, json_string_value(
-				    json_array_get(ev, 0)),
-				    json_incref(json_array_get(ev, 1)));
-			if (c->order_id != 0 && c->reply != NULL) {
+			order = NULL;
+			if (c->order_id != 0) {
 				struct order *o = orders_get(d->orders,
 				    c->order_id);
 
-				if (o != NULL && (order = ops_order_json(d, o))
-				    != NULL)
-					json_object_set_new(c->reply, "order",
-					    order);
+				if (o != NULL)
+					order = ops_order_json(d, o);
 			}
+			json_array_foreach(c->events, i, ev) {
+				json_t *obj = json_array_get(ev, 1);
+
+				/* "order": null in an event: this order */
+				if (order != NULL && json_is_null(
+				    json_object_get(obj, "order")))
+					json_object_set(obj, "order", order);
+				events_publish(d->ev, json_string_value(
+				    json_array_get(ev, 0)), json_incref(obj));
+			}
+			if (order != NULL && c->reply != NULL)
+				json_object_set(c->reply, "order", order);
+			json_decref(order);
 		}
+		d->commit_posted++;
+		d->commit_busy--;
+		pthread_cond_broadcast(&d->post_cv);
 		pthread_mutex_unlock(&d->lock);
 		for (c = list; c != NULL; c = next) {
 			next = c->next;
@@ -464,20 +504,27 @@ committer_main(void *arg)
 int
 store_start_committer(struct daemon *d)
 {
+	int	i;
+
 	pthread_cond_init(&d->commit_cv, NULL);
+	pthread_cond_init(&d->post_cv, NULL);
 	d->commit_stop = 0;
-	if ((errno = pthread_create(&d->committer, NULL, committer_main, d))
-	    != 0)
-		return -1;
+	for (i = 0; i < COMMITTERS; i++)
+		if ((errno = pthread_create(&d->committer[i], NULL,
+		    committer_main, d)) != 0)
+			return -1;
 	return 0;
 }
 
 void
 store_stop_committer(struct daemon *d)
 {
+	int	i;
+
 	pthread_mutex_lock(&d->lock);
 	d->commit_stop = 1;
-	pthread_cond_signal(&d->commit_cv);
+	pthread_cond_broadcast(&d->commit_cv);
 	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->committer, NULL);
+	for (i = 0; i < COMMITTERS; i++)
+		pthread_join(d->committer[i], NULL);
 }

@@ -4,6 +4,7 @@
  *	loadgen run -u URL [-c clients] [-n orders] [-t seconds]
  *	    [-a ackfile]
  *	loadgen verify -u URL ackfile
+ *	loadgen events -u URL -e EVENTS-URL -p TOPIC-PREFIX [-n orders]
  *
  * run: each client thread has its own REQ socket and sends order.create
  * requests one after another.  A request that gets no answer (the daemon
@@ -12,6 +13,10 @@
  * order is appended to ackfile as "uuid id number" (write(2) of one line:
  * the file survives whatever happens to the daemon).  Prints one summary
  * line: orders, seconds, orders/s, acknowledgement p50/p99.
+ *
+ * events: one client, one subscriber in the same process; for each order,
+ * the time from its acknowledgement (the reply) to receiving its
+ * order.created event.  The event may even come first: then it counts 0.
  *
  * verify: every line of ackfile must come back from order.get with the same
  * uuid and number; and across all orders no number repeats.  Exit 0 if so.
@@ -73,6 +78,38 @@ make_uuid(char out[37])
 	}
 }
 
+/*
+ * A reply, read only as far as a terminal needs: ok?, id, number.  Keeps
+ * the load generator light, so the machine's cores measure the daemon.
+ * Returns 1 ok, 0 refused (code copied), -1 nothing came back.
+ */
+static int
+call_light(nng_socket s, const char *body, long long *id, char *number,
+    size_t numlen, char *code, size_t codelen)
+{
+	char	*buf = NULL, *p, *q;
+	size_t	 len;
+	int	 rc = 0;
+
+	if (nng_send(s, (void *)(uintptr_t)body, strlen(body), 0) != 0 ||
+	    nng_recv(s, &buf, &len, NNG_FLAG_ALLOC) != 0)
+		return -1;
+	if (len > 10 && memcmp(buf, "{\"ok\":true", 10) == 0 &&
+	    (p = memmem(buf, len, "\"order\":{\"id\":", 14)) != NULL &&
+	    (q = memmem(buf, len, "\"number\":\"", 10)) != NULL) {
+		*id = strtoll(p + 14, NULL, 10);
+		q += 10;
+		snprintf(number, numlen, "%.*s", (int)strcspn(q, "\""), q);
+		rc = 1;
+	} else if ((p = memmem(buf, len, "\"code\":\"", 8)) != NULL)
+		snprintf(code, codelen, "%.*s", (int)strcspn(p + 8, "\""),
+		    p + 8);
+	else
+		snprintf(code, codelen, "?");
+	nng_free(buf, len);
+	return rc;
+}
+
 /* One request, one reply; NULL when nothing came back in time. */
 static json_t *
 call(nng_socket s, const char *body)
@@ -116,10 +153,10 @@ client_main(void *arg)
 	nng_socket	 s = req_open();
 	uint64_t	 t0, t1, until = 0;
 	unsigned	 seed = (unsigned)(uintptr_t)arg * 7919 + 1;
-	char		 uuid[37], body[1024], line[128];
-	json_t		*r;
+	char		 uuid[37], body[1024], line[128], number[32], code[32];
+	long long	 id;
 	long		 i;
-	int		 n, k, len;
+	int		 n, k, len, rc;
 
 	if (seconds > 0)
 		until = clock_mono_ns() + (uint64_t)(seconds * 1e9);
@@ -140,21 +177,13 @@ client_main(void *arg)
 		snprintf(body + len, sizeof(body) - (size_t)len, "]}");
 		t0 = clock_mono_ns();
 		/* the same request until it is answered */
-		while ((r = call(s, body)) == NULL ||
-		    !json_is_true(json_object_get(r, "ok"))) {
-			if (r != NULL) {
-				const char *code = json_string_value(
-				    json_object_get(json_object_get(r,
-				    "error"), "code"));
-
-				/* a daemon stopping or read-only: retry */
-				if (code == NULL || (strcmp(code, "ESHUTDOWN")
-				    != 0 && strcmp(code, "EFULL") != 0)) {
-					fprintf(stderr, "loadgen: refused: "
-					    "%s\n", code ? code : "?");
-					exit(2);
-				}
-				json_decref(r);
+		while ((rc = call_light(s, body, &id, number, sizeof(number),
+		    code, sizeof(code))) != 1) {
+			/* a daemon stopping, or gone: retry; else give up */
+			if (rc == 0 && strcmp(code, "ESHUTDOWN") != 0 &&
+			    strcmp(code, "EFULL") != 0) {
+				fprintf(stderr, "loadgen: refused: %s\n", code);
+				exit(2);
 			}
 			pthread_mutex_lock(&mtx);
 			retries++;
@@ -164,12 +193,8 @@ client_main(void *arg)
 			usleep(20000);
 		}
 		t1 = clock_mono_ns();
-		len = snprintf(line, sizeof(line), "%s %lld %s\n", uuid,
-		    (long long)json_integer_value(json_object_get(
-		    json_object_get(r, "order"), "id")),
-		    json_string_value(json_object_get(json_object_get(r,
-		    "order"), "number")));
-		json_decref(r);
+		len = snprintf(line, sizeof(line), "%s %lld %s\n", uuid, id,
+		    number);
 		pthread_mutex_lock(&mtx);
 		hist_record(&ack_hist, t1 - t0);
 		acked++;
@@ -303,6 +328,82 @@ verify(int argc, char **argv)
 	return bad == 0 ? 0 : 1;
 }
 
+static int
+events(int argc, char **argv)
+{
+	struct histogram	 h;
+	nng_socket		 req, sub;
+	json_t			*r, *ev, *e;
+	const char		*eurl = NULL, *prefix = NULL;
+	char			 uuid[37], body[512], *buf, *sp;
+	uint64_t		 t0;
+	size_t			 len, k;
+	long			 n = 1000, i;
+	int			 ch, rv, found;
+
+	while ((ch = getopt(argc, argv, "e:n:p:u:")) != -1) {
+		switch (ch) {
+		case 'e':
+			eurl = optarg;
+			break;
+		case 'n':
+			n = atol(optarg);
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (url == NULL || eurl == NULL || prefix == NULL)
+		return 2;
+	hist_init(&h);
+	req = req_open();
+	if ((rv = nng_sub0_open(&sub)) != 0)
+		die("nng_sub0_open", rv);
+	nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, prefix, strlen(prefix));
+	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 3000);
+	if ((rv = nng_dial(sub, eurl, NULL, 0)) != 0)
+		die(eurl, rv);
+	usleep(200000);		/* let the subscription reach the daemon */
+	for (i = 0; i < n; i++) {
+		make_uuid(uuid);
+		snprintf(body, sizeof(body), "{\"op\":\"order.create\","
+		    "\"uuid\":\"%s\",\"type\":\"llevar\",\"items\":"
+		    "[{\"product\":\"paella\"}]}", uuid);
+		if ((r = call(req, body)) == NULL)
+			die("order.create: no answer", 0);
+		json_decref(r);
+		t0 = clock_mono_ns();
+		for (found = 0; !found;) {
+			if ((rv = nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC)) != 0)
+				die("event", rv);
+			if ((sp = memchr(buf, ' ', len)) != NULL &&
+			    (ev = json_loadb(sp + 1, len - (size_t)(sp + 1 -
+			    buf), 0, NULL)) != NULL) {
+				json_array_foreach(ev, k, e)
+					if (strcmp(json_string_value(
+					    json_object_get(json_object_get(e,
+					    "order"), "uuid")) ?: "", uuid) == 0)
+						found = 1;
+				json_decref(ev);
+			}
+			nng_free(buf, len);
+		}
+		hist_record(&h, clock_mono_ns() - t0);
+	}
+	printf("events=%llu p50_us=%.0f p99_us=%.0f max_us=%.0f\n",
+	    (unsigned long long)h.count, hist_quantile(&h, 0.5) / 1e3,
+	    hist_quantile(&h, 0.99) / 1e3, (double)h.max / 1e3);
+	nng_close(sub);
+	nng_close(req);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -310,6 +411,8 @@ main(int argc, char **argv)
 		return run(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return verify(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "events") == 0)
+		return events(argc - 1, argv + 1);
 	fprintf(stderr, "usage: loadgen run -u URL [-c clients] [-n orders] "
 	    "[-t seconds] [-a ackfile]\n       loadgen verify -u URL "
 	    "ackfile\n");

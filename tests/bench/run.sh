@@ -24,6 +24,9 @@ cat "$out"
 for b in "$bindir"/*_bench; do
 	"$b" | tee -a "$out"
 done
+for b in tests/bench/*_bench.sh; do
+	BIN=${BIN:-bin} TOOLS=$bindir sh "$b" | tee -a "$out"
+done
 rm -rf "$FASTOPS_BENCH_DIR"
 
 if [ -f "$readme" ]; then

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Benchmarks of fastops-queued (step 2), as markdown table rows.  Each runs
+# against a fresh daemon of its own on this machine, fsync = group, the
+# journal on the disk under build/ (never tmpfs).
+set -eu
+BIN=${BIN:-bin}
+TOOLS=${TOOLS:-build/release/tests}
+SRC=$(pwd)
+D=$(mktemp -d "${FASTOPS_BENCH_DIR:-/var/tmp}/daemon-bench.XXXXXX")
+INST="bench$$"
+PID=
+
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$D"
+	rm -f "/dev/shm/fastops.$INST"
+}
+trap cleanup EXIT
+
+start() {
+	rm -rf "$D/state" "$D/run"
+	cp "$SRC/etc/menu.csv" "$D/"
+	sed -e "s|^state_dir = .*|state_dir = $D/state|" \
+	    -e "s|^runtime_dir = .*|runtime_dir = $D/run|" \
+	    -e "s|^;instance = .*|instance = $INST|" \
+	    -e "s|^http = .*|http =|" \
+	    -e "s|^log_level = .*|log_level = warn|" \
+	    "$SRC/etc/fastops.ini" >"$D/fastops.ini"
+	"$BIN/fastops-queued" -d -f "$D/fastops.ini" 2>>"$D/log" &
+	PID=$!
+	i=0
+	until [ -S "$D/run/control.ipc" ] || [ $i -gt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	sleep 0.1
+}
+
+stop() {
+	kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+}
+
+kv() {	# kv LINE KEY
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+URL="ipc://$D/run/control.ipc"
+
+start
+"$TOOLS/loadgen" run -u "$URL" -c 1 -n 300 >/dev/null	# warm up
+o=$("$TOOLS/loadgen" run -u "$URL" -c 1 -n 3000)
+echo "| order acknowledgement latency, 1 client over ipc, fsync=group | p50 $(kv "$o" p50_us) µs, p99 $(kv "$o" p99_us) µs ($(kv "$o" orders) orders) | p99 < 2 ms |"
+stop
+
+start
+o=$("$TOOLS/loadgen" run -u "$URL" -c 32 -t 5)
+echo "| durable order throughput, 32 concurrent clients, fsync=group | $(kv "$o" rate) orders/s (p50 $(kv "$o" p50_us) µs, p99 $(kv "$o" p99_us) µs) | ≥ 10,000/s |"
+stop
+
+start
+o=$("$TOOLS/loadgen" events -u "$URL" -e "ipc://$D/run/events.ipc" -p "fastops.demo.centro.order.created" -n 2000)
+echo "| event latency, order acknowledged → order.created received | p50 $(kv "$o" p50_us) µs, p99 $(kv "$o" p99_us) µs | p99 < 5 ms |"
+stop
+
+# memory with 50,000 tickets waiting (no printers yet: they all wait)
+start
+"$TOOLS/loadgen" run -u "$URL" -c 16 -n 1500 >/dev/null
+jobs=0
+while [ "$jobs" -lt 50000 ]; do
+	"$TOOLS/loadgen" run -u "$URL" -c 16 -n 250 >/dev/null
+	jobs=$(nngcat --req0 --dial "$URL" --data '{"op":"queue.status"}' --raw 2>/dev/null |
+	    jq '.queue.urgent + .queue.normal + .queue.low')
+done
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$PID/status")
+echo "| daemon memory with $jobs tickets queued | RSS $((rss / 1024)) MiB | report |"
+stop
