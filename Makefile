@@ -87,7 +87,11 @@ FUZZ_BINS	= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 QUEUED_SRCS	= $(wildcard src/queued/*.c)
 QUEUED_OBJS	= $(QUEUED_SRCS:%.c=$(B)/%.o)
 
-PROGS		= fastops-queued
+CTL_SRCS	= $(wildcard src/ctl/*.c)
+CTL_OBJS	= $(CTL_SRCS:%.c=$(B)/%.o)
+CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS)
+
+PROGS		= fastops-queued fastops-ctl
 
 MANPAGES	= $(wildcard man/*.[1-8])
 
@@ -116,9 +120,18 @@ $(BIN)/fastops-queued: $(QUEUED_OBJS) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(QUEUED_OBJS) $(CORE_LIB) $(DAEMON_LIBS) \
 	    $(CORE_LIBS)
 
+# cmd-journal.c names the daemon's journal record types (src/queued/orders.h)
+$(CTL_OBJS): ALL_CPPFLAGS += -Isrc/queued
+
+$(BIN)/fastops-ctl: $(CTL_OBJS) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJS) $(CORE_LIB) $(CTL_LIBS) \
+	    $(CORE_LIBS)
+
 $(B)/tests/%_test: $(B)/tests/unit/%_test.o $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) $(CORE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) \
+	    $(JANSSON_LIBS) $(NNG_LIBS) $(CORE_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)

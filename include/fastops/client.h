@@ -79,7 +79,9 @@ const char	*fo_strerror(const struct fo_client *);
  * whether the daemon said ok or refused: test it with fo_reply_ok().
  * Returns -1, *reply NULL and err filled ("cannot reach fastops-queued at
  * URL: ...") when there is no answer in time or the reply is not a JSON
- * object.
+ * object; errno is ENOTCONN when no connection took the request in time
+ * (it was never sent, so it changed nothing), ETIMEDOUT when it was sent
+ * and no reply came (it may or may not have been carried out).
  *
  * A request is sent once: nng resends it only after a reconnection or
  * after FO_RESEND_MS without an answer, so a slow reply is not duplicated.

@@ -68,6 +68,9 @@ static void	 unreachable(struct fo_client *, int, int, int, char *,
 		    size_t);
 static int	 fail(struct fo_client *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+static int	 nng_errno(int);
+static nng_duration remaining(int, const struct timespec *);
+static int	 random_bytes(unsigned char *, size_t);
 
 /* Remember why a call without an err argument failed; -1 with errno. */
 static int
@@ -402,7 +405,8 @@ fo_request(struct fo_client *c, json_t *req, json_t **reply, int timeout_ms,
 
 nngfail:
 	unreachable(c, rv, sent, timeout_ms, err, errlen);
-	errno = nng_errno(rv);
+	/* ENOTCONN: nobody took the request, so it certainly did nothing */
+	errno = rv == NNG_ETIMEDOUT && !sent ? ENOTCONN : nng_errno(rv);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");

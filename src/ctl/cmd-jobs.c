@@ -8,6 +8,7 @@
 #include "ctl.h"
 
 static int	jobs_list(struct ctl *, const struct ctl_cmd *, int, char **);
+static int	jobs_opt(const struct ctl_cmd *, int, const char *, void *);
 
 const struct ctl_cmd cmd_jobs_list = {
 	"jobs list",

@@ -24,6 +24,14 @@ static int	journal_verify_exec(struct ctl *, const struct ctl_cmd *, int,
 		    char **);
 static int	journal_dump_exec(struct ctl *, const struct ctl_cmd *, int,
 		    char **);
+static const char *rec_type_name(uint16_t, char *, size_t);
+static int	journal_dir(struct ctl *, const struct ctl_cmd *, int, char **,
+		    char *, size_t);
+static int	verdict(const char *, int, int,
+		    const struct journal_recovery *);
+static json_t	*qrec_json(uint16_t, const void *, size_t);
+static int	dump_record(uint64_t, uint16_t, const void *, size_t,
+		    void *);
 
 const struct ctl_cmd cmd_journal_verify = { "journal verify", "[DIR]",
 	journal_verify_exec };

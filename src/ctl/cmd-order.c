@@ -20,6 +20,14 @@ static int	order_get(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	order_list(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	order_change(struct ctl *, const struct ctl_cmd *, int,
 		    char **);
+static int	one_of(const char *, const char *const *);
+static int	parse_item(const struct ctl_cmd *, const char *, const char *,
+		    int, json_t *);
+static int	valid_uuid(const char *);
+static int	create_opt(const struct ctl_cmd *, int, const char *, void *);
+static void	print_order(const json_t *);
+static int	list_opt(const struct ctl_cmd *, int, const char *, void *);
+static int	change_opt(const struct ctl_cmd *, int, const char *, void *);
 
 const struct ctl_cmd cmd_order_create = {
 	"order create",
@@ -233,7 +241,8 @@ order_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		json_object_set_new(req, "notes", json_string(a.notes));
 	if ((rv = ctl_request(ctl, req, &reply)) != CTL_OK) {
 		/* it may have been taken: a retry must not make a second */
-		if (rv == CTL_UNREACHABLE && ctl->client != NULL)
+		if (rv == CTL_UNREACHABLE && ctl->client != NULL &&
+		    errno != ENOTCONN)
 			ctl_warnx("the order may or may not have been taken; "
 			    "to retry without a duplicate, add --uuid %s",
 			    a.uuid);

@@ -14,6 +14,9 @@
 static int	user_add(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	user_list(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	user_del(struct ctl *, const struct ctl_cmd *, int, char **);
+static const char *check_name(const char *);
+static const char *check_pin(const char *);
+static int	add_opt(const struct ctl_cmd *, int, const char *, void *);
 
 const struct ctl_cmd cmd_user_add = { "user add",
 	"NAME --role waiter|kitchen|admin [--pin PIN]", user_add };

@@ -17,6 +17,10 @@
 #include "ctl.h"
 
 static int	watch_exec(struct ctl *, const struct ctl_cmd *, int, char **);
+static void	on_signal(int);
+static int	watch_opt(const struct ctl_cmd *, int, const char *, void *);
+static long long print_events(struct ctl *, const char *, json_t *,
+		    long long);
 
 const struct ctl_cmd cmd_watch = { "watch", "[--count N] [KIND]",
 	watch_exec };

@@ -65,6 +65,11 @@ static int	words_match(const char *, int, char **);
 static const struct ctl_cmd *find_command(int, char **, int *);
 static int	is_group(const char *);
 static int	group_usage(const char *);
+static void	pin_sig(int);
+static int	read_line(int, char *, size_t);
+static int	tty_read(int, const char *, char *, size_t);
+static int	needs_quotes(const char *);
+static void	put_scalar(FILE *, const json_t *);
 
 static void
 usage_all(FILE *f)
@@ -197,7 +202,7 @@ int
 ctl_request(struct ctl *ctl, json_t *req, json_t **reply)
 {
 	char	err[1024];
-	int	rv;
+	int	rv, saved;
 
 	*reply = NULL;
 	if ((rv = ctl_connect(ctl)) != CTL_OK) {
@@ -208,7 +213,9 @@ ctl_request(struct ctl *ctl, json_t *req, json_t **reply)
 	    sizeof(err));
 	json_decref(req);
 	if (rv == -1) {
+		saved = errno;	/* ENOTCONN: the request was never sent */
 		ctl_warnx("%s", err);
+		errno = saved;
 		return CTL_UNREACHABLE;
 	}
 	if (!fo_reply_ok(*reply)) {
@@ -430,9 +437,15 @@ ctl_print_flat(const char *label, const json_t *o)
 	json_t		*v;
 	char		 sub[128];
 
-	fputs(label, stdout);
-	ctl_put_scalars(stdout, o);
-	fputc('\n', stdout);
+	/* a group of groups ("latency") has no line of its own */
+	json_object_foreach((json_t *)(uintptr_t)o, key, v)
+		if (strcmp(key, "ok") != 0 && !json_is_object(v) &&
+		    !json_is_array(v)) {
+			fputs(label, stdout);
+			ctl_put_scalars(stdout, o);
+			fputc('\n', stdout);
+			break;
+		}
 	json_object_foreach((json_t *)(uintptr_t)o, key, v) {
 		if (!json_is_object(v))
 			continue;

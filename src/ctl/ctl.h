@@ -87,7 +87,8 @@ int	 ctl_order_id(const struct ctl_cmd *, const char *s, json_int_t *);
  * Send req (taken: decref'd here) and wait for the reply.  Returns CTL_OK
  * with *reply (caller decrefs); CTL_REFUSED when the daemon refused (its
  * message printed, and in --json mode its reply too); CTL_UNREACHABLE when
- * there is no daemon or no configuration.
+ * there is no daemon or no configuration (errno ENOTCONN if the request
+ * was certainly not sent).
  */
 int	 ctl_request(struct ctl *, json_t *req, json_t **reply);
 /* Open the client if it is not yet: CTL_OK or CTL_UNREACHABLE. */
@@ -109,8 +110,8 @@ void	 ctl_put_quoted(FILE *, const char *);
 /* " key=value" for each scalar member of o (strings quoted when they
  * hold spaces or quotes, or are empty), skipping "ok". */
 void	 ctl_put_scalars(FILE *, const json_t *o);
-/* label + scalars on one line, then each object member on its own line
- * labelled label.key (or key for an empty label), recursively. */
+/* label + scalars on one line (none if o has no scalars), then each
+ * object member labelled label.key (key for an empty label), recursively. */
 void	 ctl_print_flat(const char *label, const json_t *o);
 /* "M-0001 id=1 en_cola queue=1/3 eta=3s" */
 void	 ctl_print_order_summary(const json_t *order);

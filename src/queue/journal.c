@@ -92,6 +92,8 @@
 #define SNAP_HDR_SIZE		40
 #define SEG_SIZE_DEFAULT	(64ULL * 1024 * 1024)
 #define LSN_MAX			(1ULL << 63)	/* LSNs stay below */
+#define JOURNAL_SIBLINGS	4	/* concurrency that earns a commit delay */
+#define JOURNAL_COMMIT_DELAY_NS	100000
 #define SEG_NAME_LEN		20	/* "%016llx.wal" */
 #define SNAP_NAME_LEN		21	/* "snap-%016llx" */
 #define NAME_SIZE		32
@@ -113,6 +115,7 @@ struct journal {
 	uint64_t		 seg_off; /* its size: end of last record */
 	uint64_t		 written_lsn;
 	uint64_t		 durable_lsn;
+	uint64_t		 last_batch;	/* records the last fdatasync covered */
 	int			 syncing; /* group fdatasync in flight */
 	uint64_t		 fsyncs;
 	int			 failed; /* errno; 0 while healthy */
@@ -1565,6 +1568,19 @@ journal_sync(struct journal *j, uint64_t lsn)
 			continue;
 		}
 		j->syncing = 1;
+		/*
+		 * Commit delay, as PostgreSQL's commit_delay: when the last
+		 * fdatasync covered several appenders, others are about to
+		 * append again (woken by it); give them a moment so this
+		 * fdatasync covers them too instead of the next one.  A lone
+		 * appender never waits.
+		 */
+		if (j->last_batch >= JOURNAL_SIBLINGS) {
+			pthread_mutex_unlock(&j->lock);
+			nanosleep(&(struct timespec){ 0,
+			    JOURNAL_COMMIT_DELAY_NS }, NULL);
+			pthread_mutex_lock(&j->lock);
+		}
 		target = j->written_lsn;
 		fd = j->fd;
 		j->fsyncs++;
@@ -1575,8 +1591,10 @@ journal_sync(struct journal *j, uint64_t lsn)
 		j->syncing = 0;
 		if (rc == -1)
 			journal_fail(j, "fdatasync", err);
-		else if (j->durable_lsn < target)
+		else if (j->durable_lsn < target) {
+			j->last_batch = target - j->durable_lsn;
 			j->durable_lsn = target;
+		}
 		pthread_cond_broadcast(&j->cond);
 	}
 	pthread_mutex_unlock(&j->lock);

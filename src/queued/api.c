@@ -22,6 +22,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
 
 #include "clock.h"
 #include "daemon.h"
@@ -39,10 +40,13 @@ struct api_ctx {
 
 static struct api_ctx	*ctxs[API_CONTEXTS];
 static int		 nctxs;
+static nng_listener	 ipc_listener;
+static char		 ipc_url[PATH_MAX + 16];
 
 static void	 api_cb(void *);
 static void	 handle(struct api_ctx *, nng_msg *, uint64_t);
 static int	 peer_trusted(struct daemon *, nng_msg *);
+static int	 listen_ipc(struct daemon *);
 
 void
 api_reply(struct api_ctx *c, json_t *reply, uint64_t start_ns)
@@ -124,12 +128,11 @@ handle(struct api_ctx *c, nng_msg *msg, uint64_t start_ns)
 		goto out;
 	}
 	if (tok != NULL) {
+		/* a stale token still lets one log in again, or check health */
 		if (auth_token_check(d->auth, json_string_value(tok), &s)
 		    == -1) {
-			reply = ops_error(FO_EAUTH, "the session is not valid "
-			    "here (expired, logged out, or another branch): "
-			    "log in again");
-			goto out;
+			s.role = -1;
+			s.bad_token = 1;
 		}
 	} else if (peer_trusted(d, msg)) {
 		/* '@' cannot appear in a user name: no clash with staff */
@@ -174,10 +177,62 @@ api_cb(void *arg)
 	}
 }
 
+static int
+listen_ipc(struct daemon *d)
+{
+	int	rv;
+
+	/* rw for the daemon's group: terminals run as members of it */
+	if ((rv = nng_listener_create(&ipc_listener, d->rep, ipc_url)) != 0 ||
+	    (rv = nng_listener_set_int(ipc_listener, NNG_OPT_IPC_PERMISSIONS,
+	    0660)) != 0 || (rv = nng_listener_start(ipc_listener, 0)) != 0) {
+		log_warnx("listen %s: %s", ipc_url, nng_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * nng 1.5.2 (Debian 12's) stops accepting ipc connections for good when a
+ * peer hangs up in the middle of the connection handshake (nng #1518,
+ * fixed in 1.6).  Connections already made keep working, so only a fresh
+ * connection can tell.  Called from the main loop: connect anew, ask for
+ * health; if nothing answers, the listener is recreated.
+ */
+void
+api_selfcheck(struct daemon *d)
+{
+	static const char	 req[] = "{\"op\":\"health\"}";
+	nng_socket		 s;
+	char			*buf;
+	size_t			 len;
+	int			 rv;
+
+	if (nng_req0_open(&s) != 0)
+		return;
+	nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, API_SELFCHECK_MS);
+	nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, API_SELFCHECK_MS);
+	if ((rv = nng_dial(s, ipc_url, NULL, 0)) == 0 &&
+	    (rv = nng_send(s, (void *)(uintptr_t)req, sizeof(req) - 1, 0)) ==
+	    0 && (rv = nng_recv(s, &buf, &len, NNG_FLAG_ALLOC)) == 0) {
+		nng_free(buf, len);
+		nng_close(s);
+		return;
+	}
+	nng_close(s);
+	if (d->stopping)
+		return;
+	log_warnx("%s did not answer a new connection (%s): restarting its "
+	    "listener", ipc_url, nng_strerror(rv));
+	nng_listener_close(ipc_listener);
+	if (listen_ipc(d) == -1)
+		log_warnx("%s: could not listen again; local terminals cannot "
+		    "connect", ipc_url);
+}
+
 int
 api_start(struct daemon *d)
 {
-	nng_listener	l;
 	char		url[PATH_MAX + 16];
 	int		rv, i;
 
@@ -189,12 +244,9 @@ api_start(struct daemon *d)
 	snprintf(url, sizeof(url), "ipc://%s/%s", d->cfg->daemon.runtime_dir,
 	    FO_CONTROL_SOCKET);
 	/* rw for the daemon's group: terminals run as members of it */
-	if ((rv = nng_listener_create(&l, d->rep, url)) != 0 ||
-	    (rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0660)) != 0 ||
-	    (rv = nng_listener_start(l, 0)) != 0) {
-		log_warnx("listen %s: %s", url, nng_strerror(rv));
+	snprintf(ipc_url, sizeof(ipc_url), "%s", url);
+	if (listen_ipc(d) == -1)
 		return -1;
-	}
 	if (d->cfg->daemon.listen[0] != '\0' && (rv = nng_listen(d->rep,
 	    d->cfg->daemon.listen, NULL, 0)) != 0) {
 		log_warnx("listen %s: %s", d->cfg->daemon.listen,

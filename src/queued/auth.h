@@ -46,6 +46,7 @@ struct auth_session {
 	char		user[FO_NAME_MAX + 1];
 	enum auth_role	role;
 	int		local;		/* same-uid or admin_uids peer */
+	int		bad_token;	/* a token was given and refused */
 };
 
 struct auth;

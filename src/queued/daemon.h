@@ -33,6 +33,7 @@
 #include "shmq.h"
 
 #define API_CONTEXTS	64
+#define API_SELFCHECK_MS 2000	/* a fresh connection must answer within */
 #define COMMITTERS	2	/* one syncs while the other publishes */
 
 struct events;
@@ -106,6 +107,7 @@ int	 store_enqueue_job(struct daemon *, uint64_t job_id);
 
 /* api.c */
 int	 api_start(struct daemon *);
+void	 api_selfcheck(struct daemon *);
 void	 api_stop(struct daemon *);
 /* Send a reply on a context (commit thread or direct). */
 void	 api_reply(struct api_ctx *, json_t *reply, uint64_t start_ns);

@@ -37,6 +37,7 @@
 
 #define PRUNE_AGE_S		(48 * 3600)	/* orders kept in memory */
 #define DRAIN_TIMEOUT_NS	(5 * NS_PER_S)
+#define SELFCHECK_EVERY_NS	(2 * NS_PER_S)
 
 static void	usage(int) __attribute__((noreturn));
 static int	mkdirs(const char *, mode_t);
@@ -164,6 +165,7 @@ main(int argc, char **argv)
 	siginfo_t	 si;
 	sigset_t	 set;
 	uint64_t	 wd_usec = 0, last_wd = 0, last_prune = 0, t0;
+	uint64_t	 last_check = 0;
 	char		*errors = NULL, url[PATH_MAX + 16];
 	int		 ch, foreground = 0, check = 0, verbose = 0, sig, rv;
 	int		 lockfd;
@@ -280,6 +282,10 @@ main(int argc, char **argv)
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		t0 = clock_mono_ns();
+		if (t0 - last_check >= SELFCHECK_EVERY_NS) {
+			api_selfcheck(&d);
+			last_check = clock_mono_ns();
+		}
 		if (wd_usec != 0 && t0 - last_wd >= wd_usec * 1000 / 2) {
 			sd_notify(0, "WATCHDOG=1");
 			last_wd = t0;

@@ -121,6 +121,10 @@ ops_dispatch(struct daemon *d, struct api_ctx *c, json_t *req,
 		if (strcmp(ops[i].name, name) != 0)
 			continue;
 		if (!(ops[i].roles & R_ANYONE)) {
+			if ((int)s->role < 0 && s->bad_token)
+				return ops_error(FO_EAUTH, "the session is not "
+				    "valid here (expired, logged out, or "
+				    "another branch): log in again");
 			if ((int)s->role < 0)
 				return ops_error(FO_EAUTH, "log in first");
 			if (!(ops[i].roles & (1 << s->role)))
@@ -493,44 +497,52 @@ op_order_list(struct daemon *d, struct api_ctx *c, json_t *req,
 }
 
 /*
- * Cancelling takes waiting tickets out of the shm queue before the record
- * is written (taking out is safe early; putting in is not).  A ticket a
- * printer claimed meanwhile cannot be taken back: its station gets a
- * CANCELACIÓN ticket instead.
+ * Cancelling (and replacing, for a modification) takes waiting tickets out
+ * of the shm queue before the record is written: taking out is safe early,
+ * putting in is not.  A ticket a printer claimed meanwhile cannot be taken
+ * back: its station gets a ticket of kind race_kind instead (CANCELACIÓN,
+ * or a MODIFICACIÓN delta in place of the replacement).
  */
 static void
-cancel_in_shm(struct daemon *d, json_t *rec)
+remove_in_shm(struct daemon *d, json_t *rec, const char *race_kind)
 {
 	json_t		*removed = json_object_get(rec, "removed");
-	json_t		*jobs = json_object_get(rec, "jobs"), *v;
+	json_t		*jobs = json_object_get(rec, "jobs"), *v, *j;
 	struct shmq_ref	 ref;
 	struct ord_job	*job;
-	size_t		 i;
+	size_t		 i, k;
 	int		 st, have;
 
 	for (i = 0; i < json_array_size(removed);) {
 		v = json_array_get(removed, i);
-		if (shmq_find(d->q, (uint64_t)json_integer_value(v), &ref) == -1
-		    || shmq_cancel(d->q, &ref) == 0) {
+		if (orders_by_job(d->orders, (uint64_t)json_integer_value(v),
+		    &job) == NULL || job->slot == NO_SLOT) {
+			i++;
+			continue;
+		}
+		ref.slot = job->slot;
+		ref.job_id = job->id;
+		if (shmq_cancel(d->q, &ref) == 0 || errno == ENOENT) {
+			job->slot = NO_SLOT;
 			i++;
 			continue;
 		}
 		/* claimed by a printer meanwhile */
-		if (orders_by_job(d->orders, (uint64_t)json_integer_value(v),
-		    &job) != NULL) {
-			st = job->station;
-			have = 0;
-			for (size_t k = 0; k < json_array_size(jobs); k++)
-				if (json_integer_value(json_object_get(
-				    json_array_get(jobs, k), "station")) == st)
-					have = 1;
-			if (!have)
-				json_array_append_new(jobs, json_pack("{s:I,"
-				    " s:i, s:s, s:i}", "id", (json_int_t)
-				    (orders_next_job_id(d->orders) +
-				    json_array_size(jobs)), "station", st,
-				    "kind", "cancel", "prio", SHMQ_URGENT));
+		st = job->station;
+		have = 0;
+		json_array_foreach(jobs, k, j) {
+			if (json_integer_value(json_object_get(j, "station"))
+			    != st)
+				continue;
+			have = 1;
+			json_object_set_new(j, "kind", json_string(race_kind));
+			json_object_del(j, "full");
 		}
+		if (!have)
+			json_array_append_new(jobs, json_pack("{s:I, s:i, s:s,"
+			    " s:i}", "id", (json_int_t)(orders_next_job_id(
+			    d->orders) + json_array_size(jobs)), "station", st,
+			    "kind", race_kind, "prio", SHMQ_URGENT));
 		json_array_remove(removed, i);
 	}
 }
@@ -588,7 +600,9 @@ op_order_change(struct daemon *d, struct api_ctx *c, json_t *req,
 		return ops_error(FO_EFULL, "the print queue is full");
 	}
 	if (type == ORD_REC_CANCELLED)
-		cancel_in_shm(d, rec);
+		remove_in_shm(d, rec, "cancel");
+	if (type == ORD_REC_MODIFIED)
+		remove_in_shm(d, rec, "modify");
 	if (type == ORD_REC_URGENT)
 		json_array_foreach(json_object_get(rec, "promoted"), i, v)
 			if (shmq_find(d->q, (uint64_t)json_integer_value(v),

@@ -72,7 +72,10 @@ static void	 order_free(struct order *);
 static void	 order_recompute(struct orders *, struct order *);
 static uint32_t	 order_stations(const struct order *);
 static int	 apply_jobs(struct orders *, struct order *, uint64_t,
-		    const json_t *, const json_t *, int *);
+		    const json_t *, const json_t *, const json_t *, int *);
+static int	 station_waiting(struct orders *, const struct order *, int,
+		    json_t *);
+static int	 apply_removed(struct orders *, struct order *, json_t *);
 static int	 queue_model(struct orders *, uint64_t, const struct order *,
 		    const struct ord_job *, const struct ord_item *, int);
 static json_t	*ticket_json(const struct orders *, const struct order *,
@@ -429,7 +432,8 @@ parse_items(struct orders *o, const json_t *arr, int sign,
 			    !text_ok(json_string_value(v), FO_NOTES_MAX)) {
 				refuse(code, FO_EINVAL, msg, msglen,
 				    "items[%zu].notes must be text of at most "
-				    "%d bytes", i, FO_NOTES_MAX);
+				    "%d bytes, without control characters", i,
+				    FO_NOTES_MAX);
 				goto fail;
 			}
 			snprintf(items[i].notes, sizeof(items[i].notes), "%s",
@@ -524,8 +528,8 @@ orders_prepare_create(struct orders *o, const json_t *req,
 		if (!json_is_string(v) || !text_ok(json_string_value(v),
 		    FO_TABLE_MAX) || json_string_length(v) == 0)
 			return refuse(code, FO_EINVAL, msg, msglen,
-			    "\"table\" must be text of 1 to %d bytes",
-			    FO_TABLE_MAX);
+			    "\"table\" must be text of 1 to %d bytes, "
+			    "without control characters", FO_TABLE_MAX);
 		table = json_string_value(v);
 	} else if (type == ORD_MESA)
 		return refuse(code, FO_EINVAL, msg, msglen,
@@ -535,8 +539,8 @@ orders_prepare_create(struct orders *o, const json_t *req,
 		if (!json_is_string(v) || !text_ok(json_string_value(v),
 		    FO_NOTES_MAX))
 			return refuse(code, FO_EINVAL, msg, msglen,
-			    "\"notes\" must be text of at most %d bytes",
-			    FO_NOTES_MAX);
+			    "\"notes\" must be text of at most %d bytes, "
+			    "without control characters", FO_NOTES_MAX);
 		notes = json_string_value(v);
 	}
 	if (parse_items(o, json_object_get(req, "items"), 1, &items, &nitems,
@@ -571,13 +575,46 @@ orders_prepare_create(struct orders *o, const json_t *req,
 	return 0;
 }
 
+/*
+ * Are all of an order's tickets for station st still waiting (none being
+ * printed, none printed, none possibly printed)?  If so their ids are
+ * added to ids.
+ */
+static int
+station_waiting(struct orders *o, const struct order *ord, int st,
+    json_t *ids)
+{
+	struct shmq_job	mj;
+	int		i, n = 0;
+
+	for (i = 0; i < ord->njobs; i++) {
+		const struct ord_job *j = &ord->jobs[i];
+
+		if (j->station != st || j->status == ORD_JOB_CANCELLED)
+			continue;
+		if (qstate_get(o->model, j->id, &mj) == -1 ||
+		    mj.state != SHMQ_PENDING ||
+		    (mj.flags & SHMQ_F_MAYBE_PRINTED))
+			return 0;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	for (i = 0; i < ord->njobs; i++)
+		if (ord->jobs[i].station == st &&
+		    ord->jobs[i].status != ORD_JOB_CANCELLED)
+			json_array_append_new(ids,
+			    json_integer((json_int_t)ord->jobs[i].id));
+	return 1;
+}
+
 int
 orders_prepare_modify(struct orders *o, const json_t *req, json_t **rec,
     const char **code, char *msg, size_t msglen)
 {
 	struct order	*ord;
 	struct ord_item	*add = NULL, *rem = NULL, *cur;
-	json_t		*jadd, *jrem, *jitems, *jdelta, *jjobs;
+	json_t		*jadd, *jrem, *jitems, *jdelta, *jjobs, *removed, *v;
 	uint64_t	 job_id;
 	uint32_t	 mask = 0;
 	int		 nadd = 0, nrem = 0, ncur, i, k, st, left;
@@ -654,14 +691,34 @@ orders_prepare_modify(struct orders *o, const json_t *req, json_t **rec,
 		json_array_append_new(jdelta, item_json(&rem[k]));
 		mask |= 1u << rem[k].station;
 	}
+	/*
+	 * A station whose tickets all still wait gets one updated ticket in
+	 * their place: a MODIFICACIÓN delta there could print before the
+	 * ticket it modifies, for an order the cook has never seen.  Stations
+	 * that have paper in hand get the delta.  Both are urgent.
+	 */
+	removed = json_array();
 	jjobs = json_array();
 	job_id = o->next_job_id;
-	for (st = 0; st < CONFIG_STATIONS_MAX; st++)
-		if (mask & (1u << st))
+	for (st = 0; st < CONFIG_STATIONS_MAX; st++) {
+		if (!(mask & (1u << st)))
+			continue;
+		if (station_waiting(o, ord, st, removed)) {
+			for (i = 0, left = 0; i < ncur; i++)
+				left |= cur[i].station == st;
+			if (left) {
+				v = job_json(job_id++, st, ORD_KIND_NEW,
+				    SHMQ_URGENT);
+				json_object_set_new(v, "full", json_true());
+				json_array_append_new(jjobs, v);
+			}
+		} else
 			json_array_append_new(jjobs, job_json(job_id++, st,
 			    ORD_KIND_MODIFY, SHMQ_URGENT));
-	*rec = json_pack("{s:I, s:o, s:o, s:o}", "id", (json_int_t)ord->id,
-	    "items", jitems, "delta", jdelta, "jobs", jjobs);
+	}
+	*rec = json_pack("{s:I, s:o, s:o, s:o, s:o}", "id",
+	    (json_int_t)ord->id, "items", jitems, "delta", jdelta,
+	    "removed", removed, "jobs", jjobs);
 	free(cur);
 	free(add);
 	free(rem);
@@ -929,23 +986,30 @@ model_simple(struct orders *o, uint16_t type, uint64_t job_id)
 
 /*
  * Append the jobs listed in a record to the order and queue them in the
- * model.  The ticket lines come from items (the delta for modifications).
+ * model.  A job's ticket lists its station's share of items, or of full
+ * for a job marked "full" (a modification's replacement ticket).
  */
 static int
 apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
-    const json_t *jjobs, const json_t *jitems, int *reprint)
+    const json_t *jjobs, const json_t *jitems, const json_t *jfull,
+    int *reprint)
 {
-	struct ord_item	*items;
+	struct ord_item	*items, *full;
 	struct ord_job	*job;
 	json_t		*jj;
 	const char	*kind;
 	json_int_t	 id;
 	size_t		 i, ni = json_array_size(jitems);
-	int		 st, prio, k;
+	size_t		 nf = json_array_size(jfull);
+	int		 st, prio, k, isfull;
 
 	items = xcalloc(ni + 1, sizeof(*items));
+	full = xcalloc(nf + 1, sizeof(*full));
 	for (i = 0; i < ni; i++)
 		if (item_from_json(json_array_get(jitems, i), &items[i]) == -1)
+			goto fail;
+	for (i = 0; i < nf; i++)
+		if (item_from_json(json_array_get(jfull, i), &full[i]) == -1)
 			goto fail;
 	json_array_foreach(jjobs, i, jj) {
 		if (json_unpack(jj, "{s:I, s:i, s:s, s:i}", "id", &id,
@@ -954,6 +1018,7 @@ apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
 		    prio >= SHMQ_NPRIO || (k = name_index(kind_names, 4,
 		    kind)) == -1 || id < 1)
 			goto fail;
+		isfull = json_is_true(json_object_get(jj, "full"));
 		ord->jobs = xreallocarray(ord->jobs, (size_t)ord->njobs + 1,
 		    sizeof(*ord->jobs));
 		job = &ord->jobs[ord->njobs++];
@@ -969,17 +1034,37 @@ apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
 		u64map_put(&o->by_job, job->id, ord);
 		if (job->id >= o->next_job_id)
 			o->next_job_id = job->id + 1;
-		if (queue_model(o, lsn << SEQ_SHIFT | i, ord, job, items,
-		    (int)ni) == -1)
+		if (queue_model(o, lsn << SEQ_SHIFT | i, ord, job,
+		    isfull ? full : items, isfull ? (int)nf : (int)ni) == -1)
 			log_warnx("order %s: job %llu not queued in model",
 			    ord->number, (unsigned long long)job->id);
 	}
 	free(items);
+	free(full);
 	return 0;
 fail:
 	free(items);
+	free(full);
 	errno = EINVAL;
 	return -1;
+}
+
+/* Tickets taken out of the queue by a record ("removed": [ids]). */
+static int
+apply_removed(struct orders *o, struct order *ord, json_t *removed)
+{
+	struct ord_job	*job = NULL;
+	json_t		*v;
+	size_t		 i;
+
+	json_array_foreach(removed, i, v) {
+		if (orders_by_job(o, (uint64_t)json_integer_value(v), &job) !=
+		    ord || job == NULL)
+			return -1;
+		job->status = ORD_JOB_CANCELLED;
+		(void)model_simple(o, QREC_JOB_CANCELLED, job->id);
+	}
+	return 0;
 }
 
 static json_t *
@@ -1089,7 +1174,7 @@ apply_created(struct orders *o, uint64_t lsn, json_t *rec)
 		goto bad;
 	}
 	order_add(o, ord);
-	if (apply_jobs(o, ord, lsn, jobs, items, NULL) == -1)
+	if (apply_jobs(o, ord, lsn, jobs, items, items, NULL) == -1)
 		log_warnx("order %s: bad job list in record", ord->number);
 	o->counter[t].date = date;
 	o->counter[t].n = n;
@@ -1130,22 +1215,18 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 		ord->nitems = n;
 		/* a modified order is back in the kitchen's hands */
 		ord->ready_mask = ord->prep_mask = 0;
-		if (apply_jobs(o, ord, lsn, jobs, json_object_get(rec, "delta"),
-		    NULL) == -1)
+		if (apply_removed(o, ord, json_object_get(rec, "removed")) == -1
+		    || apply_jobs(o, ord, lsn, jobs, json_object_get(rec,
+		    "delta"), v, NULL) == -1)
 			goto bad;
 		break;
 	case ORD_REC_CANCELLED:
-		json_array_foreach(json_object_get(rec, "removed"), i, v) {
-			if (orders_by_job(o, (uint64_t)json_integer_value(v),
-			    &job) != ord)
-				goto bad;
-			job->status = ORD_JOB_CANCELLED;
-			(void)model_simple(o, QREC_JOB_CANCELLED, job->id);
-		}
+		if (apply_removed(o, ord, json_object_get(rec, "removed")) == -1)
+			goto bad;
 		ord->cancelled = 1;
 		/* cancellation tickets list the station's whole share */
 		v = items_array(ord);
-		st = apply_jobs(o, ord, lsn, json_object_get(rec, "jobs"), v,
+		st = apply_jobs(o, ord, lsn, json_object_get(rec, "jobs"), v, v,
 		    NULL);
 		json_decref(v);
 		if (st == -1)
@@ -1166,7 +1247,7 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 			goto bad;
 		ord->reprints = n;
 		v = items_array(ord);
-		st = apply_jobs(o, ord, lsn, jobs, v, &n);
+		st = apply_jobs(o, ord, lsn, jobs, v, v, &n);
 		json_decref(v);
 		if (st == -1)
 			goto bad;
