@@ -43,6 +43,7 @@
 struct fo_client {
 	nng_socket	 req;
 	nng_dialer	 req_dialer;
+	int		 no_redial;	/* reserved: never set today */
 	int		 req_open;
 	nng_socket	 sub;
 	int		 sub_open;
@@ -407,6 +408,19 @@ nngfail:
 	unreachable(c, rv, sent, timeout_ms, err, errlen);
 	/* ENOTCONN: nobody took the request, so it certainly did nothing */
 	errno = rv == NNG_ETIMEDOUT && !sent ? ENOTCONN : nng_errno(rv);
+	/*
+	 * nng 1.5.2's dialer can stop reconnecting when the daemon died in
+	 * the middle of a handshake (the same family as nng #1518): start a
+	 * fresh dialer, so a terminal recovers by itself.
+	 */
+	if (rv == NNG_ETIMEDOUT && !sent && !c->no_redial) {
+		int saved = errno;
+
+		nng_dialer_close(c->req_dialer);
+		(void)nng_dial(c->req, c->url, &c->req_dialer,
+		    NNG_FLAG_NONBLOCK);
+		errno = saved;
+	}
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");

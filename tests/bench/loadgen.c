@@ -41,6 +41,8 @@
 static const char *products[] = { "hamburguesa", "cana", "flan", "paella",
 	"croquetas", "agua", "tortilla", "helado", "cafe_solo", "pulpo" };
 
+#define GRACE_NS	(20 * 1000000000ULL)
+
 static const char	*url;
 static long		 per_client = 100;
 static double		 seconds = 0;
@@ -156,7 +158,7 @@ client_main(void *arg)
 	char		 uuid[37], body[1024], line[128], number[32], code[32];
 	long long	 id;
 	long		 i;
-	int		 n, k, len, rc;
+	int		 n, k, len, rc, fails;
 
 	if (seconds > 0)
 		until = clock_mono_ns() + (uint64_t)(seconds * 1e9);
@@ -177,6 +179,7 @@ client_main(void *arg)
 		snprintf(body + len, sizeof(body) - (size_t)len, "]}");
 		t0 = clock_mono_ns();
 		/* the same request until it is answered */
+		fails = 0;
 		while ((rc = call_light(s, body, &id, number, sizeof(number),
 		    code, sizeof(code))) != 1) {
 			/* a daemon stopping, or gone: retry; else give up */
@@ -188,8 +191,17 @@ client_main(void *arg)
 			pthread_mutex_lock(&mtx);
 			retries++;
 			pthread_mutex_unlock(&mtx);
-			if (done)
+			/* past the end (and a grace period): stop trying;
+			 * the order was never acknowledged */
+			if (done || (until && clock_mono_ns() > until +
+			    GRACE_NS))
 				goto out;
+			/* nng 1.5.2 dialers can get stuck after the peer
+			 * died mid-handshake: start afresh */
+			if (rc == -1 && ++fails % 2 == 0) {
+				nng_close(s);
+				s = req_open();
+			}
 			usleep(20000);
 		}
 		t1 = clock_mono_ns();

@@ -6,6 +6,8 @@ set -u
 
 BIN=${BIN:-bin}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+TOOLS=${TOOLS:-build/release/tests}
+case $TOOLS in /*) ;; *) TOOLS=$(pwd)/$TOOLS ;; esac
 SRC=$(pwd)
 T=$(mktemp -d /tmp/fastops-rg.XXXXXX)
 NAME=$(basename "$0" .sh)
