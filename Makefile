@@ -13,6 +13,9 @@ BINDIR_INST	?= $(PREFIX)/bin
 SBINDIR_INST	?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
+LIBDIR_SYSTEMD	?= $(PREFIX)/lib
+UNITDIR		?= $(LIBDIR_SYSTEMD)/systemd/system
+DATADIR		?= $(PREFIX)/share/fastops
 
 CC		?= cc
 WERROR		?= -Werror
@@ -64,7 +67,8 @@ DEB_PKGS	= build-essential pkg-config clang \
 		  libncurses-dev libpq-dev libnng-dev nng-utils \
 		  libserialport-dev libinih-dev libjansson-dev libsodium-dev \
 		  libsystemd-dev libcmocka-dev \
-		  mandoc tmux postgresql redis-server procps jq curl
+		  mandoc tmux postgresql redis-server procps jq curl \
+		  bsdextrautils
 
 # --- sources ---------------------------------------------------------------
 
@@ -169,12 +173,11 @@ unit check-unit: $(UNIT_BINS)
 check-fuzz: $(FUZZ_BINS)
 	@sh tests/run-fuzz.sh $(FUZZ_BINS)
 
-check-man:
-	@if [ -n "$(MANPAGES)" ]; then \
-		out=$$(mandoc -Tlint -Wwarning $(MANPAGES) 2>&1); \
-		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
-		echo "man: $(words $(MANPAGES)) pages lint clean"; \
-	fi
+check-man: $(BIN)/fastops-ctl
+	@out=$$(mandoc -Tlint -Wwarning $(MANPAGES) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "man: $(words $(MANPAGES)) pages lint clean"
+	@sh tests/mancheck.sh $(BIN)/fastops-ctl man/fastops-ctl.1
 
 bench: $(BENCH_BINS)
 	@sh tests/bench/run.sh $(B)/tests
@@ -206,24 +209,46 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -q && apt-get install -y -q --no-install-recommends $$missing
 
+# Programs, manuals, the systemd unit, sysusers/tmpfiles snippets and the
+# example configuration (under $(DATADIR): /etc is the admin's, see INSTALL).
 install: all
 	install -d $(DESTDIR)$(BINDIR_INST) $(DESTDIR)$(SBINDIR_INST) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(DATADIR)
+	install -m 755 $(BIN)/fastops-queued $(DESTDIR)$(SBINDIR_INST)/
+	install -m 755 $(BIN)/fastops-ctl $(DESTDIR)$(BINDIR_INST)/
 	@for m in $(MANPAGES); do \
 		s=$${m##*.}; \
 		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
 	done
+	sed -e 's|/usr/local/sbin|$(SBINDIR_INST)|g' \
+	    -e 's|/usr/local/bin|$(BINDIR_INST)|g' \
+	    etc/fastops-queued.service >$(DESTDIR)$(UNITDIR)/fastops-queued.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/fastops-queued.service
+	install -m 644 etc/fastops.sysusers \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/fastops.conf
+	install -m 644 etc/fastops.tmpfiles \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf
+	install -m 644 etc/fastops.ini etc/menu.csv $(DESTDIR)$(DATADIR)/
 
 uninstall:
+	rm -f $(DESTDIR)$(SBINDIR_INST)/fastops-queued \
+	    $(DESTDIR)$(BINDIR_INST)/fastops-ctl \
+	    $(DESTDIR)$(UNITDIR)/fastops-queued.service \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/fastops.conf \
+	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf \
+	    $(DESTDIR)$(DATADIR)/fastops.ini $(DESTDIR)$(DATADIR)/menu.csv
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@for m in $(MANPAGES); do \
 		s=$${m##*.}; b=$$(basename $$m); \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \
 	done
 
 demo: deps all
-	@sh tests/demo.sh $(B)
+	@sh tests/demo.sh $(BIN)
 
 clean:
 	rm -rf build bin/*
