@@ -190,7 +190,7 @@ fuzz:
 		clang -std=c17 -D_GNU_SOURCE -g -O1 \
 		    -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
 		    -o build/fuzz/$$n $$f $(COMMON_SRCS) $(QUEUE_SRCS) \
-		    -pthread $(CORE_LIBS) || exit 1; \
+		    -pthread $(JANSSON_LIBS) $(NNG_LIBS) $(CORE_LIBS) || exit 1; \
 	done
 
 # --- installation ----------------------------------------------------------
