@@ -33,6 +33,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "errlist.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -261,12 +262,6 @@ static const struct config_key config_keys[] = {
 #define NKEYS	nitems(config_keys)
 
 /* An error, kept with its line so that the list can be read in order. */
-struct cerror {
-	int		 line;
-	int		 seq;
-	char		*msg;
-};
-
 /* A section of the file as the parser sees it. */
 struct psection {
 	int		 kind;		/* enum sec */
@@ -290,9 +285,7 @@ struct parser {
 	struct psection	 station[CONFIG_STATIONS_MAX];
 	struct psection	 printer[CONFIG_PRINTERS_MAX];
 	struct psection	 skip;
-	struct cerror	*err;
-	int		 nerrors;
-	int		 stop;		/* too many errors */
+	struct errlist	 el;		/* mistakes found so far */
 };
 
 static void	 perr(struct parser *, int, const char *, ...)
@@ -338,7 +331,6 @@ static int	 ends_with(const char *, const char *);
 static int	 check_command(const char *, char **);
 static void	 path_tidy(char *);
 static size_t	 distance(const char *, const char *);
-static char	*perr_join(struct parser *);
 static int	 config_locate(struct config *, const char *);
 static int	 same_device(const struct config_uri *,
 		    const struct config_uri *);
@@ -432,63 +424,11 @@ sbuf_add(char **buf, size_t *len, const char *fmt, ...)
 static void
 perr(struct parser *p, int line, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg;
-	int	 n;
+	va_list	ap;
 
-	if (p->stop)
-		return;
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	errlist_vadd(&p->el, line, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatal("%s", __func__);
-	p->err = xreallocarray(p->err, (size_t)p->nerrors + 1,
-	    sizeof(*p->err));
-	p->err[p->nerrors].line = line;
-	p->err[p->nerrors].seq = p->nerrors;
-	p->err[p->nerrors].msg = msg;
-	if (++p->nerrors >= CONFIG_ERRORS_MAX)
-		p->stop = 1;
-}
-
-static int
-cerror_cmp(const void *a, const void *b)
-{
-	const struct cerror	*x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * The errors as one string, in line order: the rules checked after
- * reading (a printer in no station) land next to the line they concern.
- */
-static char *
-perr_join(struct parser *p)
-{
-	char	*buf = NULL;
-	size_t	 len = 0;
-	int	 i;
-
-	qsort(p->err, (size_t)p->nerrors, sizeof(*p->err), cerror_cmp);
-	for (i = 0; i < p->nerrors; i++) {
-		if (p->err[i].line > 0)
-			sbuf_add(&buf, &len, "%s:%d: %s\n", p->file,
-			    p->err[i].line, p->err[i].msg);
-		else
-			sbuf_add(&buf, &len, "%s: %s\n", p->file,
-			    p->err[i].msg);
-		free(p->err[i].msg);
-	}
-	if (p->stop)
-		sbuf_add(&buf, &len, "%s: too many errors; stopped reading\n",
-		    p->file);
-	free(p->err);
-	p->err = NULL;
-	return buf;
 }
 
 /* Edit distance, for "did you mean" hints; short words only. */
@@ -1402,7 +1342,7 @@ cfg_reader(char *str, int num, void *arg)
 	size_t		 len, lim;
 	char		*s, *q;
 
-	if (p->stop || num < 3)
+	if (p->el.stop || num < 3)
 		return NULL;
 	if ((n = getline(&p->buf, &p->bufsz, p->fp)) == -1)
 		return NULL;
@@ -1609,7 +1549,7 @@ cfg_handler(void *arg, const char *section, const char *name,
 	char			*why;
 	size_t			 i, n;
 
-	if (p->stop)
+	if (p->el.stop)
 		return 1;
 	if (ps == NULL) {
 		perr(p, p->line, "'%s' comes before any [section]", name);
@@ -1967,6 +1907,7 @@ config_load(const char *path, int flags, struct config **out, char **errors)
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->file = path;
+	errlist_init(&p->el, path, CONFIG_ERRORS_MAX);
 	p->flags = flags;
 	p->cfg = cfg = xcalloc(1, sizeof(*cfg));
 	cfg->flags = flags;
@@ -2002,11 +1943,11 @@ config_load(const char *path, int flags, struct config **out, char **errors)
 	if (ferror(p->fp))
 		perr(p, 0, "read error: %s", strerror(errno));
 	/* Defensive: every line inih rejects should have been ours first. */
-	if (r > 0 && p->nerrors == 0)
+	if (r > 0 && p->el.n == 0)
 		perr(p, r, "the line is not understood");
-	if (!p->stop)
+	if (!p->el.stop)
 		finish(p);
-	if (p->nerrors > 0)
+	if (p->el.n > 0)
 		goto fail;
 
 	fclose(p->fp);
@@ -2017,7 +1958,7 @@ config_load(const char *path, int flags, struct config **out, char **errors)
 fail:
 	if (p->fp != NULL)
 		fclose(p->fp);
-	*errors = perr_join(p);
+	*errors = errlist_join(&p->el);
 	free(p->buf);
 	free(p);
 	config_free(cfg);

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "errlist.h"
 #include "menu.h"
 #include "xmalloc.h"
 
@@ -37,17 +38,9 @@ struct menu {
 	size_t			  ncategories;
 };
 
-struct merror {
-	int		 line;
-	int		 seq;		/* keeps one line's errors in order */
-	char		*msg;
-};
-
 struct mparser {
 	const char	*file;
-	struct merror	*err;
-	int		 nerr;
-	int		 stop;
+	struct errlist	 el;		/* mistakes found so far */
 };
 
 static void	 merr(struct mparser *, int, const char *, ...)
@@ -57,7 +50,6 @@ static int	 parse_product(struct mparser *, int, char **,
 		    struct menu_product *);
 static void	 index_products(struct mparser *, struct menu *);
 static void	 build_categories(struct menu *);
-static char	*join_errors(struct mparser *);
 static int	 ascii_casecmp(const char *, const char *);
 
 /*
@@ -67,67 +59,11 @@ static int	 ascii_casecmp(const char *, const char *);
 static void
 merr(struct mparser *mp, int line, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg;
-	int	 n;
+	va_list	ap;
 
-	if (mp->stop)
-		return;
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	errlist_vadd(&mp->el, line, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatal("%s", __func__);
-	mp->err = xreallocarray(mp->err, (size_t)mp->nerr + 1,
-	    sizeof(*mp->err));
-	mp->err[mp->nerr].line = line;
-	mp->err[mp->nerr].seq = mp->nerr;
-	mp->err[mp->nerr].msg = msg;
-	if (++mp->nerr >= MENU_ERRORS_MAX)
-		mp->stop = 1;
-}
-
-static int
-merror_cmp(const void *a, const void *b)
-{
-	const struct merror	*x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static char *
-join_errors(struct mparser *mp)
-{
-	char	*buf = NULL, *s;
-	size_t	 len = 0, n;
-	int	 i;
-
-	qsort(mp->err, (size_t)mp->nerr, sizeof(*mp->err), merror_cmp);
-	for (i = 0; i < mp->nerr; i++) {
-		if (mp->err[i].line > 0)
-			xasprintf(&s, "%s:%d: %s\n", mp->file, mp->err[i].line,
-			    mp->err[i].msg);
-		else
-			xasprintf(&s, "%s: %s\n", mp->file, mp->err[i].msg);
-		n = strlen(s);
-		buf = xreallocarray(buf, 1, len + n + 1);
-		memcpy(buf + len, s, n + 1);
-		len += n;
-		free(s);
-		free(mp->err[i].msg);
-	}
-	if (mp->stop) {
-		xasprintf(&s, "%s%s: too many errors; stopped reading\n",
-		    buf, mp->file);
-		free(buf);
-		buf = s;
-	}
-	free(mp->err);
-	mp->err = NULL;
-	mp->nerr = 0;
-	return buf;
 }
 
 /* Compare folding ASCII letters only: the same in every locale. */
@@ -420,6 +356,7 @@ menu_load(const char *path, struct menu **out, char **errors)
 	*errors = NULL;
 	memset(&mp, 0, sizeof(mp));
 	mp.file = path;
+	errlist_init(&mp.el, path, MENU_ERRORS_MAX);
 	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(path);
 
@@ -432,7 +369,7 @@ menu_load(const char *path, struct menu **out, char **errors)
 		merr(&mp, 0, "not a regular file");
 		goto fail;
 	}
-	while (!mp.stop && (n = getline(&buf, &bufsz, fp)) != -1) {
+	while (!mp.el.stop && (n = getline(&buf, &bufsz, fp)) != -1) {
 		line++;
 		len = (size_t)n;
 		s = buf;
@@ -504,13 +441,13 @@ menu_load(const char *path, struct menu **out, char **errors)
 	if (!header)
 		merr(&mp, 0, "the file is empty; it needs the header "
 		    MENU_HEADER " and one line per product");
-	else if (m->nproducts == 0 && mp.nerr == 0)
+	else if (m->nproducts == 0 && mp.el.n == 0)
 		merr(&mp, 0, "there are no products");
-	if (m->nproducts > 0 && !mp.stop) {
+	if (m->nproducts > 0 && !mp.el.stop) {
 		index_products(&mp, m);
 		build_categories(m);
 	}
-	if (mp.nerr > 0)
+	if (mp.el.n > 0)
 		goto fail;
 	fclose(fp);
 	free(buf);
@@ -520,7 +457,7 @@ fail:
 	if (fp != NULL)
 		fclose(fp);
 	free(buf);
-	*errors = join_errors(&mp);
+	*errors = errlist_join(&mp.el);
 	menu_free(m);
 	errno = saved;
 	return -1;
