@@ -18,13 +18,14 @@ const struct ctl_cmd cmd_jobs_list = {
 
 struct jobs_args {
 	const char	*status;
-	long long	 page, per_page;
+	struct ctl_paging pg;
 };
 
 static int
 jobs_opt(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
 {
 	struct jobs_args	*a = p;
+	int			 rv;
 
 	switch (ch) {
 	case 's':
@@ -35,15 +36,9 @@ jobs_opt(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
 			    "processing or failed, not \"%s\"", arg);
 		a->status = arg;
 		break;
-	case 'p':
-		if (ctl_number(arg, 1, 1000000, &a->page) == -1)
-			return ctl_usage_error(cmd, "--page takes a number "
-			    "from 1");
-		break;
-	case 'n':
-		if (ctl_number(arg, 1, FO_PER_PAGE_MAX, &a->per_page) == -1)
-			return ctl_usage_error(cmd, "--per-page takes a "
-			    "number from 1 to %d", FO_PER_PAGE_MAX);
+	default:
+		if (ctl_paging_opt(cmd, ch, arg, &a->pg, &rv))
+			return rv;
 		break;
 	}
 	return 0;
@@ -73,10 +68,7 @@ jobs_list(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	req = json_pack("{s:s}", "op", "jobs.list");
 	if (a.status != NULL)
 		json_object_set_new(req, "status", json_string(a.status));
-	if (a.page > 0)
-		json_object_set_new(req, "page", json_integer(a.page));
-	if (a.per_page > 0)
-		json_object_set_new(req, "per_page", json_integer(a.per_page));
+	ctl_paging_req(req, &a.pg);
 	if ((rv = ctl_request(ctl, req, &reply)) != CTL_OK)
 		return rv;
 	if (ctl->json) {

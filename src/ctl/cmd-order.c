@@ -331,13 +331,14 @@ order_get(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 struct list_args {
 	const char	*state;
 	int		 mine;
-	long long	 page, per_page;
+	struct ctl_paging pg;
 };
 
 static int
 list_opt(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
 {
 	struct list_args	*a = p;
+	int			 rv;
 
 	switch (ch) {
 	case 's':
@@ -351,15 +352,9 @@ list_opt(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
 	case 'm':
 		a->mine = 1;
 		break;
-	case 'p':
-		if (ctl_number(arg, 1, 1000000, &a->page) == -1)
-			return ctl_usage_error(cmd, "--page takes a number "
-			    "from 1");
-		break;
-	case 'n':
-		if (ctl_number(arg, 1, FO_PER_PAGE_MAX, &a->per_page) == -1)
-			return ctl_usage_error(cmd, "--per-page takes a "
-			    "number from 1 to %d", FO_PER_PAGE_MAX);
+	default:
+		if (ctl_paging_opt(cmd, ch, arg, &a->pg, &rv))
+			return rv;
 		break;
 	}
 	return 0;
@@ -392,10 +387,7 @@ order_list(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		json_object_set_new(req, "state", json_string(a.state));
 	if (a.mine)
 		json_object_set_new(req, "mine", json_true());
-	if (a.page > 0)
-		json_object_set_new(req, "page", json_integer(a.page));
-	if (a.per_page > 0)
-		json_object_set_new(req, "per_page", json_integer(a.per_page));
+	ctl_paging_req(req, &a.pg);
 	if ((rv = ctl_request(ctl, req, &reply)) != CTL_OK)
 		return rv;
 	if (ctl->json)

@@ -661,3 +661,33 @@ main(int argc, char *argv[])
 	}
 	return rv;
 }
+
+int
+ctl_paging_opt(const struct ctl_cmd *cmd, int ch, const char *arg,
+    struct ctl_paging *pg, int *rv)
+{
+	*rv = 0;
+	if (ch == 'p') {
+		if (ctl_number(arg, 1, 1000000, &pg->page) == -1)
+			*rv = ctl_usage_error(cmd, "--page takes a number "
+			    "from 1");
+		return 1;
+	}
+	if (ch == 'n') {
+		if (ctl_number(arg, 1, FO_PER_PAGE_MAX, &pg->per_page) == -1)
+			*rv = ctl_usage_error(cmd, "--per-page takes a "
+			    "number from 1 to %d", FO_PER_PAGE_MAX);
+		return 1;
+	}
+	return 0;
+}
+
+void
+ctl_paging_req(json_t *req, const struct ctl_paging *pg)
+{
+	if (pg->page > 0)
+		json_object_set_new(req, "page", json_integer(pg->page));
+	if (pg->per_page > 0)
+		json_object_set_new(req, "per_page",
+		    json_integer(pg->per_page));
+}

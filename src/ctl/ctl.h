@@ -80,6 +80,19 @@ int	 ctl_no_options(const struct ctl_cmd *, int *argcp, char ***argvp);
 /* An integer in [min, max]; -1 if s is not one. */
 int	 ctl_number(const char *s, long long min, long long max,
 	    long long *out);
+/*
+ * --page/--per-page ('p', 'n') for listing commands: returns 1 when ch was
+ * one of them (0 if fine, CTL_USAGE with a message in *rv otherwise), 0
+ * when it is not; ctl_paging_req() puts the values given into a request.
+ */
+struct ctl_paging {
+	long long	page;
+	long long	per_page;
+};
+int	 ctl_paging_opt(const struct ctl_cmd *, int ch, const char *arg,
+	    struct ctl_paging *, int *rv);
+void	 ctl_paging_req(json_t *req, const struct ctl_paging *);
+
 /* A positive order id; CTL_USAGE with a message if s is not one. */
 int	 ctl_order_id(const struct ctl_cmd *, const char *s, json_int_t *);
 
