@@ -10,7 +10,9 @@ ACK=$T/acked
 LPID=$!
 kills=0
 while [ $kills -lt 20 ]; do
-	sleep 0.$(( (RANDOM % 5) + 2 )) 2>/dev/null || sleep 0.3
+	# a random moment: 0.10 to 0.69 s into the load
+	r=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
+	sleep "0.$(( r % 60 + 10 ))"
 	kill -KILL "$DPID"
 	wait "$DPID" 2>/dev/null
 	DPID=
