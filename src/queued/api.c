@@ -51,24 +51,32 @@ static int	 listen_ipc(struct daemon *);
 void
 api_reply(struct api_ctx *c, json_t *reply, uint64_t start_ns)
 {
+	struct jbuf	b = JBUF_INITIALIZER;
+
+	if (jbuf_dump(&b, reply) == -1)
+		fatalx("%s: a reply that is not JSON", __func__);
+	api_reply_text(c, b.s, b.len, json_is_true(json_object_get(reply,
+	    "ok")), start_ns);
+	json_decref(reply);
+	jbuf_fini(&b);
+}
+
+void
+api_reply_text(struct api_ctx *c, const char *text, size_t len, int ok,
+    uint64_t start_ns)
+{
 	struct daemon	*d = c->d;
 	nng_msg		*msg;
-	char		*text;
-	int		 ok;
 
-	ok = json_is_true(json_object_get(reply, "ok"));
-	text = json_dumps(reply, JSON_COMPACT);
-	json_decref(reply);
-	if (text == NULL || nng_msg_alloc(&msg, 0) != 0 ||
-	    nng_msg_append(msg, text, strlen(text)) != 0)
-		fatalx("api_reply: out of memory");
-	free(text);
-	pthread_mutex_lock(&d->lock);
+	if (nng_msg_alloc(&msg, len) != 0)
+		fatalx("%s: out of memory", __func__);
+	memcpy(nng_msg_body(msg), text, len);
+	pthread_mutex_lock(&d->stats_lock);
 	hist_record(&d->ack_hist, clock_mono_ns() - start_ns);
 	d->requests++;
 	if (!ok)
 		d->request_errors++;
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->stats_lock);
 	nng_aio_set_msg(c->aio, msg);
 	c->state = CTX_SEND;
 	nng_ctx_send(c->ctx, c->aio);

@@ -2,13 +2,14 @@
  * fastops-queued: the parts of the daemon and what they share.
  *
  *	main.c		start-up, signals, periodic work, shutdown
- *	store.c		journal: replay, snapshots, the commit thread
+ *	store.c		journal: replay, snapshots, the commit threads
  *	api.c		REQ/REP: contexts, parsing, auth, dispatch
  *	ops.c		the operations
  *	events.c	PUB: batched events
  *	http.c		/metrics, /healthz, /readyz
  *	auth.c		users, PINs, tokens
  *	orders.c	orders, numbering, tickets, their records
+ *	jbuf.c		JSON text written directly (replies, events, tickets)
  *
  * One mutex (d->lock) guards the order table, the queue model, the user
  * table and every shm change made by the daemon.  Nothing blocks while
@@ -26,6 +27,7 @@
 #include "auth.h"
 #include "config.h"
 #include "histogram.h"
+#include "jbuf.h"
 #include "journal.h"
 #include "menu.h"
 #include "orders.h"
@@ -34,13 +36,24 @@
 
 #define API_CONTEXTS	64
 #define API_SELFCHECK_MS 2000	/* a fresh connection must answer within */
-#define COMMITTERS	2	/* one syncs while the other publishes */
+#define PUBLISHERS	2	/* threads that release durable batches */
 
 struct events;
 struct http;
 struct api_ctx;
 
-/* Work to do once a reply's records are durable. */
+/* An event to publish once durable. */
+struct commit_ev {
+	const char	*kind;		/* FO_EV_* */
+	size_t		 off, len;	/* its object, in the commit's evtext */
+	int		 with_order;	/* add "order": the order, last */
+};
+
+/*
+ * Work to do once a reply's records are durable.  The order (order_id) is
+ * rendered once, by the publisher, and shared by the reply and the events
+ * that show it: as text, since that is all either needs.
+ */
 struct commit {
 	struct commit	*next;
 	uint64_t	 lsn;		/* reply waits for this */
@@ -49,7 +62,10 @@ struct commit {
 	uint64_t	 order_id;	/* order to report, or 0 */
 	uint64_t	*enqueue;	/* jobs to put into shm (model ids) */
 	int		 nenqueue;
-	json_t		*events;	/* [[kind, object], ...] (owned) */
+	struct commit_ev *ev;		/* events, in order */
+	int		 nev;
+	struct jbuf	 evtext;	/* their objects, one after another */
+	struct jbuf	 order;		/* the order, made by the publisher */
 	uint64_t	 start_ns;	/* request arrival, for latency */
 };
 
@@ -73,22 +89,28 @@ struct daemon {
 	int			 ready;
 	uint64_t		 started_ns;
 	uint64_t		 records_since_snapshot;
+	struct jbuf		 rec_text;	/* a record being appended */
 
-	/* commit threads */
-	pthread_t		 committer[COMMITTERS];
-	pthread_cond_t		 commit_cv;
-	pthread_cond_t		 post_cv;
-	struct commit		*commit_head, *commit_tail;
-	uint64_t		 commit_taken;	/* batches taken */
-	uint64_t		 commit_posted;	/* batches published */
-	int			 commit_busy;	/* batches in flight */
+	/* commit threads (store.c): one syncer, PUBLISHERS publishers */
+	pthread_t		 syncer;
+	pthread_t		 publisher[PUBLISHERS];
+	pthread_cond_t		 commit_cv;	/* for the syncer */
+	pthread_cond_t		 post_cv;	/* for the publishers */
+	struct commit		*commit_head, *commit_tail; /* to sync */
+	struct commit		*post_head, *post_tail;	/* durable */
+	int			 commit_busy;	/* entries being synced */
 	int			 commit_stop;
+	int			 syncer_done;
 
-	/* request metrics, under lock */
+	/*
+	 * Request metrics, under stats_lock: every reply counts itself, and
+	 * the commit threads send theirs without d->lock.
+	 */
+	pthread_mutex_t		 stats_lock;
 	struct histogram	 ack_hist;	/* arrival -> reply sent */
 	uint64_t		 requests;
 	uint64_t		 request_errors;
-	uint64_t		 orders_created;
+	uint64_t		 orders_created;	/* under lock */
 };
 
 /* store.c */
@@ -109,8 +131,11 @@ int	 store_enqueue_job(struct daemon *, uint64_t job_id);
 int	 api_start(struct daemon *);
 void	 api_selfcheck(struct daemon *);
 void	 api_stop(struct daemon *);
-/* Send a reply on a context (commit thread or direct). */
+/* Send a reply on a context (commit thread or direct); takes reply. */
 void	 api_reply(struct api_ctx *, json_t *reply, uint64_t start_ns);
+/* The same for a reply given as JSON text (not kept); ok: not an error. */
+void	 api_reply_text(struct api_ctx *, const char *text, size_t len,
+	    int ok, uint64_t start_ns);
 
 /* ops.c */
 /*
@@ -121,7 +146,8 @@ json_t	*ops_dispatch(struct daemon *, struct api_ctx *, json_t *req,
 	    const struct auth_session *, uint64_t start_ns);
 json_t	*ops_error(const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* The order object with queue positions, for replies. */
+/* The order object with queue positions, for replies: as text, as JSON. */
+void	 ops_order_text(struct daemon *, const struct order *, struct jbuf *);
 json_t	*ops_order_json(struct daemon *, const struct order *);
 
 /* events.c */
@@ -129,6 +155,12 @@ struct events *events_new(struct daemon *);
 void	 events_free(struct events *);
 /* Queue an event; it goes out with others of its kind in a few ms. */
 void	 events_publish(struct events *, const char *kind, json_t *obj);
+/*
+ * The same for an object given as JSON text (len bytes, copied).  kind
+ * must outlive the daemon: one of the FO_EV_* strings.
+ */
+void	 events_publish_text(struct events *, const char *kind,
+	    const char *obj, size_t len);
 
 /* http.c */
 struct http *http_start(struct daemon *, const char *hostport);

@@ -64,10 +64,12 @@ http_metrics(struct daemon *d)
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return NULL;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->stats_lock);
 	ack = d->ack_hist;
 	reqs = d->requests;
 	errs = d->request_errors;
+	pthread_mutex_unlock(&d->stats_lock);
+	pthread_mutex_lock(&d->lock);
 	created = d->orders_created;
 	readonly = d->readonly;
 	lsn = journal_last_lsn(d->j);

@@ -218,6 +218,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: configuration OK (%d stations, %d printers, "
 		    "%zu products)\n", d.config_path, d.cfg->nstations,
 		    d.cfg->nprinters, menu_count(d.menu));
+		menu_free(d.menu);
+		config_free(d.cfg);
 		return 0;
 	}
 	set_verbosity(d.cfg, verbose);
@@ -244,6 +246,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pthread_mutex_init(&d.lock, NULL);
+	pthread_mutex_init(&d.stats_lock, NULL);
 	hist_init(&d.ack_hist);
 	d.started_ns = clock_mono_ns();
 	if (store_open(&d) == -1)

@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "daemon.h"
+#include "jbuf.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -26,6 +27,9 @@
 #define R_ADMIN		(1 << AUTH_ADMIN)
 #define R_STAFF		(R_WAITER | R_KITCHEN | R_ADMIN)
 #define R_ANYONE	0x100	/* no session needed */
+
+static struct commit *commit_new(struct api_ctx *, json_t *, uint64_t,
+		    uint64_t, uint64_t);
 
 /* Rough upper bound of a ticket's JSON, to refuse what cannot fit a slot. */
 #define TICKET_OVERHEAD	512
@@ -153,28 +157,37 @@ static json_t *
 reply_after(struct daemon *d, struct api_ctx *c, json_t *reply, uint64_t lsn,
     uint64_t order_id, uint64_t start_ns)
 {
-	struct commit	*cm;
-
 	if (lsn <= journal_durable_lsn(d->j) && order_id == 0)
 		return reply;
+	store_commit(d, commit_new(c, reply, lsn, order_id, start_ns));
+	return NULL;
+}
+
+/* A commit entry: reply (taken) goes to c once lsn is durable. */
+static struct commit *
+commit_new(struct api_ctx *c, json_t *reply, uint64_t lsn, uint64_t order_id,
+    uint64_t start_ns)
+{
+	struct commit	*cm;
+
 	cm = xcalloc(1, sizeof(*cm));
 	cm->lsn = lsn;
 	cm->ctx = c;
 	cm->reply = reply;
 	cm->order_id = order_id;
-	cm->events = json_array();
 	cm->start_ns = start_ns;
-	store_commit(d, cm);
-	return NULL;
+	return cm;
 }
 
-/* Estimated seconds until the last ticket of an order is printed. */
-json_t *
-ops_order_json(struct daemon *d, const struct order *ord)
+/*
+ * The order as replies and events show it, with its queue position and
+ * the estimated seconds until its last ticket is printed, appended to b.
+ */
+void
+ops_order_text(struct daemon *d, const struct order *ord, struct jbuf *b)
 {
 	struct shmq_ref		ref;
 	struct histogram	h;
-	json_t			*o = orders_to_json(d->orders, ord);
 	uint32_t		pos, len, worst = 0, worst_len = 0;
 	double			per_ticket = 3.0;
 	int			i, nprinters = 1;
@@ -195,11 +208,28 @@ ops_order_json(struct daemon *d, const struct order *ord)
 			    nprinters;
 		}
 	}
-	json_object_set_new(o, "queue_position", json_integer(worst));
-	json_object_set_new(o, "queue_length", json_integer(worst_len));
-	json_object_set_new(o, "eta_s", json_integer(worst == 0 ? 0 :
-	    (json_int_t)(worst * per_ticket / (nprinters > 0 ? nprinters : 1) +
-	    0.999)));
+	orders_to_text(d->orders, ord, b);
+	jbuf_reopen(b, "queue_position");
+	jbuf_printf(b, "%I,\"queue_length\":%I,\"eta_s\":%I}",
+	    (long long)worst, (long long)worst_len, worst == 0 ? 0LL :
+	    (long long)(worst * per_ticket / (nprinters > 0 ? nprinters : 1) +
+	    0.999));
+}
+
+/* The same as a jansson object, for replies that list orders. */
+json_t *
+ops_order_json(struct daemon *d, const struct order *ord)
+{
+	struct jbuf	 b = JBUF_INITIALIZER;
+	json_t		*o;
+
+	ops_order_text(d, ord, &b);
+	/* cannot fail: every string in it was checked as it came in */
+	if ((o = json_loadb(b.s, b.len, 0, NULL)) == NULL) {
+		log_warnx("%s: order %s does not parse", __func__, ord->number);
+		o = json_object();
+	}
+	jbuf_fini(&b);
 	return o;
 }
 
@@ -291,10 +321,27 @@ commit_jobs(struct commit *cm, json_t *rec)
 		    json_object_get(j, "id"));
 }
 
+/*
+ * An event to publish once durable, its object written by jbuf_printf.
+ * with_order: the publisher adds the order ("order": {...}) as its last
+ * member, rendered once for the reply and every event that shows it.
+ */
 static void
-commit_event(struct commit *cm, const char *kind, json_t *obj)
+commit_event(struct commit *cm, const char *kind, int with_order,
+    const char *fmt, ...)
 {
-	json_array_append_new(cm->events, json_pack("[s, o]", kind, obj));
+	struct commit_ev	*e;
+	va_list			 ap;
+
+	cm->ev = xreallocarray(cm->ev, (size_t)cm->nev + 1, sizeof(*cm->ev));
+	e = &cm->ev[cm->nev++];
+	e->kind = kind;
+	e->with_order = with_order;
+	e->off = cm->evtext.len;
+	va_start(ap, fmt);
+	jbuf_vprintf(&cm->evtext, fmt, ap);
+	va_end(ap);
+	e->len = cm->evtext.len - e->off;
 }
 
 /* Would every ticket of these items fit a queue slot? */
@@ -381,26 +428,19 @@ op_order_create(struct daemon *d, struct api_ctx *c, json_t *req,
 	d->orders_created++;
 	ord = orders_get(d->orders, (uint64_t)json_integer_value(
 	    json_object_get(rec, "id")));
-	cm = xcalloc(1, sizeof(*cm));
-	cm->lsn = lsn;
-	cm->ctx = c;
-	cm->reply = json_pack("{s:b}", "ok", 1);
-	cm->order_id = ord != NULL ? ord->id : 0;
-	cm->events = json_array();
-	cm->start_ns = t0;
+	cm = commit_new(c, json_pack("{s:b}", "ok", 1), lsn,
+	    ord != NULL ? ord->id : 0, t0);
 	commit_jobs(cm, rec);
 	if (ord != NULL) {
-		/* the committer fills in the order, shared with the reply */
-		commit_event(cm, FO_EV_ORDER_CREATED, json_pack("{s:n}",
-		    "order"));
+		/* the publisher fills in the order, shared with the reply */
+		commit_event(cm, FO_EV_ORDER_CREATED, 1, "{}");
 		for (i = 0; i < (size_t)ord->njobs; i++)
-			commit_event(cm, FO_EV_JOB_QUEUED, json_pack("{s:I,"
-			    " s:I, s:s, s:s, s:s}", "job",
-			    (json_int_t)ord->jobs[i].id, "order",
-			    (json_int_t)ord->id, "number", ord->number,
-			    "station", d->cfg->station[ord->jobs[i].station].
-			    name, "priority",
-			    orders_prio_name(ord->jobs[i].prio)));
+			commit_event(cm, FO_EV_JOB_QUEUED, 0, "{\"job\":%I,"
+			    "\"order\":%I,\"number\":%S,\"station\":%S,"
+			    "\"priority\":%S}", (long long)ord->jobs[i].id,
+			    (long long)ord->id, ord->number,
+			    d->cfg->station[ord->jobs[i].station].name,
+			    orders_prio_name(ord->jobs[i].prio));
 	}
 	json_decref(rec);
 	store_commit(d, cm);
@@ -615,26 +655,21 @@ op_order_change(struct daemon *d, struct api_ctx *c, json_t *req,
 	}
 	ord = orders_get(d->orders, (uint64_t)json_integer_value(
 	    json_object_get(rec, "id")));
-	cm = xcalloc(1, sizeof(*cm));
-	cm->lsn = lsn;
-	cm->ctx = c;
-	cm->reply = json_pack("{s:b}", "ok", 1);
-	cm->order_id = ord != NULL ? ord->id : 0;
-	cm->events = json_array();
-	cm->start_ns = t0;
+	cm = commit_new(c, json_pack("{s:b}", "ok", 1), lsn,
+	    ord != NULL ? ord->id : 0, t0);
 	commit_jobs(cm, rec);
 	if (ord != NULL) {
-		commit_event(cm, FO_EV_ORDER_UPDATED, json_pack("{s:s, s:n}",
-		    "change", op + strlen("order."), "order"));
+		commit_event(cm, FO_EV_ORDER_UPDATED, 1, "{\"change\":%S}",
+		    op + strlen("order."));
 		json_array_foreach(json_object_get(rec, "jobs"), i, v)
-			commit_event(cm, FO_EV_JOB_QUEUED, json_pack("{s:O,"
-			    " s:I, s:s, s:s, s:s}", "job",
-			    json_object_get(v, "id"), "order",
-			    (json_int_t)ord->id, "number", ord->number,
-			    "station", d->cfg->station[json_integer_value(
-			    json_object_get(v, "station"))].name, "priority",
+			commit_event(cm, FO_EV_JOB_QUEUED, 0, "{\"job\":%I,"
+			    "\"order\":%I,\"number\":%S,\"station\":%S,"
+			    "\"priority\":%S}", (long long)json_integer_value(
+			    json_object_get(v, "id")), (long long)ord->id,
+			    ord->number, d->cfg->station[json_integer_value(
+			    json_object_get(v, "station"))].name,
 			    orders_prio_name((int)json_integer_value(
-			    json_object_get(v, "prio")))));
+			    json_object_get(v, "prio"))));
 	}
 	json_decref(rec);
 	store_commit(d, cm);
@@ -774,9 +809,15 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
     const struct auth_session *s, uint64_t t0)
 {
 	struct shmq_counters	q;
-	struct histogram	h[SHMQ_NHIST];
+	struct histogram	h[SHMQ_NHIST], ack;
+	uint64_t		reqs, errs;
 	int			i;
 
+	pthread_mutex_lock(&d->stats_lock);
+	ack = d->ack_hist;
+	reqs = d->requests;
+	errs = d->request_errors;
+	pthread_mutex_unlock(&d->stats_lock);
 	if (shmq_read_counters(d->q, &q) == -1)
 		memset(&q, 0, sizeof(q));
 	for (i = 0; i < SHMQ_NHIST; i++)
@@ -792,8 +833,8 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 	    NS_PER_S),
 	    "orders", (json_int_t)orders_count(d->orders),
 	    "orders_created", (json_int_t)d->orders_created,
-	    "requests", (json_int_t)d->requests,
-	    "request_errors", (json_int_t)d->request_errors,
+	    "requests", (json_int_t)reqs,
+	    "request_errors", (json_int_t)errs,
 	    "queue", "enqueued", (json_int_t)q.enqueued,
 	    "completed", (json_int_t)q.completed,
 	    "failed", (json_int_t)q.failed,
@@ -807,7 +848,7 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 	    "durable_lsn", (json_int_t)journal_durable_lsn(d->j),
 	    "fsyncs", (json_int_t)journal_fsyncs(d->j),
 	    "readonly", d->readonly,
-	    "latency", "ack", hist_json(&d->ack_hist),
+	    "latency", "ack", hist_json(&ack),
 	    "wait", hist_json(&h[SHMQ_H_WAIT]),
 	    "print", hist_json(&h[SHMQ_H_PRINT]),
 	    "total", hist_json(&h[SHMQ_H_TOTAL]));

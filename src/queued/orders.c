@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "jbuf.h"
 #include "log.h"
 #include "orders.h"
 #include "u64map.h"
@@ -42,6 +43,9 @@ struct orders {
 	struct counter		 counter[ORD_NTYPES];
 	uint64_t		 next_id;
 	uint64_t		 next_job_id;
+	struct jbuf		 ticket;	/* scratch: a ticket's text */
+	uint8_t			*qbuf;		/* scratch: its model record */
+	size_t			 qbufsz;
 };
 
 static const char *type_names[ORD_NTYPES] = { "mesa", "llevar", "domicilio" };
@@ -64,22 +68,24 @@ static struct order *need_order(struct orders *, const json_t *,
 static int	 parse_items(struct orders *, const json_t *, int,
 		    struct ord_item **, int *, const char **, char *, size_t);
 static json_t	*item_json(const struct ord_item *);
-static json_t	*items_array(const struct order *);
 static int	 item_from_json(json_t *, struct ord_item *);
 static json_t	*job_json(uint64_t, int, int, int);
 static void	 order_add(struct orders *, struct order *);
 static void	 order_free(struct order *);
 static void	 order_recompute(struct orders *, struct order *);
 static uint32_t	 order_stations(const struct order *);
+static int	 items_from_json(const json_t *, struct ord_item **, int *);
 static int	 apply_jobs(struct orders *, struct order *, uint64_t,
-		    const json_t *, const json_t *, const json_t *, int *);
+		    const json_t *, const struct ord_item *, int,
+		    const struct ord_item *, int, int *);
 static int	 station_waiting(struct orders *, const struct order *, int,
 		    json_t *);
 static int	 apply_removed(struct orders *, struct order *, json_t *);
 static int	 queue_model(struct orders *, uint64_t, const struct order *,
 		    const struct ord_job *, const struct ord_item *, int);
-static json_t	*ticket_json(const struct orders *, const struct order *,
-		    const struct ord_job *, const struct ord_item *, int);
+static void	 ticket_text(const struct orders *, const struct order *,
+		    const struct ord_job *, const struct ord_item *, int,
+		    struct jbuf *);
 
 /* --- names ---------------------------------------------------------------- */
 
@@ -174,6 +180,8 @@ orders_free(struct orders *o)
 	for (i = 0; i < o->n; i++)
 		order_free(o->v[i]);
 	free(o->v);
+	jbuf_fini(&o->ticket);
+	free(o->qbuf);
 	u64map_fini(&o->by_uuid);
 	u64map_fini(&o->by_job);
 	free(o);
@@ -896,40 +904,34 @@ orders_prepare_bump(struct orders *o, const json_t *req, json_t **rec,
 /* --- applying records ------------------------------------------------------ */
 
 /*
- * A job's ticket, as the worker will render it.  items/nitems are the lines
- * it carries (a station's share of the order, or a modification's delta).
+ * A job's ticket, as the worker will render it (the payload of its shm
+ * slot).  items/nitems are the lines it carries (a station's share of the
+ * order, or a modification's delta).  Written as text straight away: a
+ * ticket is made for every job of every order, and was the dearest part of
+ * order.create when built as a jansson tree and dumped.
  */
-static json_t *
-ticket_json(const struct orders *o, const struct order *ord,
-    const struct ord_job *job, const struct ord_item *items, int nitems)
+static void
+ticket_text(const struct orders *o, const struct order *ord,
+    const struct ord_job *job, const struct ord_item *items, int nitems,
+    struct jbuf *b)
 {
-	json_t	*ji;
-	int	 i;
+	int	i, n = 0;
 
-	ji = json_array();
+	jbuf_printf(b, "{\"v\":1,\"job\":%I,\"order\":%I,\"number\":%S,"
+	    "\"type\":%S,\"table\":%S,\"waiter\":%S,\"created\":%I,"
+	    "\"station\":%S,\"kind\":%S,\"reprint\":%d,\"notes\":%S,"
+	    "\"items\":[", (long long)job->id, (long long)ord->id, ord->number,
+	    type_names[ord->type], ord->table, ord->waiter,
+	    (long long)ord->created, o->cfg->station[job->station].name,
+	    kind_names[job->kind], job->reprint, ord->notes);
 	for (i = 0; i < nitems; i++) {
 		if (items[i].station != job->station)
 			continue;
-		json_array_append_new(ji, json_pack("{s:i, s:s, s:s}",
-		    "qty", items[i].qty, "name", items[i].name,
-		    "notes", items[i].notes));
+		jbuf_printf(b, "%s{\"qty\":%d,\"name\":%S,\"notes\":%S}",
+		    n++ > 0 ? "," : "", items[i].qty, items[i].name,
+		    items[i].notes);
 	}
-	return json_pack("{s:i, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s,"
-	    " s:i, s:s, s:o}",
-	    "v", 1, "job", (json_int_t)job->id, "order", (json_int_t)ord->id,
-	    "number", ord->number, "type", type_names[ord->type],
-	    "table", ord->table, "waiter", ord->waiter,
-	    "created", (json_int_t)ord->created,
-	    "station", o->cfg->station[job->station].name,
-	    "kind", kind_names[job->kind], "reprint", job->reprint,
-	    "notes", ord->notes, "items", ji);
-}
-
-json_t *
-orders_ticket(const struct orders *o, const struct order *ord,
-    const struct ord_job *job)
-{
-	return ticket_json(o, ord, job, ord->items, ord->nitems);
+	jbuf_add(b, "]}", 2);
 }
 
 /* Put a new job into the queue model with its ticket as payload. */
@@ -938,17 +940,11 @@ queue_model(struct orders *o, uint64_t seq, const struct order *ord,
     const struct ord_job *job, const struct ord_item *items, int nitems)
 {
 	struct qrec	 r;
-	json_t		*t;
-	char		*payload;
-	uint8_t		*buf;
 	ssize_t		 n;
-	int		 rc;
+	size_t		 need;
 
-	t = ticket_json(o, ord, job, items, nitems);
-	payload = json_dumps(t, JSON_COMPACT);
-	json_decref(t);
-	if (payload == NULL)
-		return -1;
+	jbuf_reset(&o->ticket);
+	ticket_text(o, ord, job, items, nitems, &o->ticket);
 	memset(&r, 0, sizeof(r));
 	r.type = QREC_JOB_QUEUED;
 	r.job_id = job->id;
@@ -958,14 +954,16 @@ queue_model(struct orders *o, uint64_t seq, const struct order *ord,
 	r.flags = job->kind == ORD_KIND_MODIFY ? SHMQ_F_MODIFY :
 	    job->kind == ORD_KIND_CANCEL ? SHMQ_F_CANCEL :
 	    job->kind == ORD_KIND_REPRINT ? SHMQ_F_REPRINT : 0;
-	r.payload = payload;
-	r.payload_len = (uint32_t)strlen(payload);
-	buf = xmalloc(qrec_size_max(r.payload_len));
-	n = qrec_encode(&r, buf, qrec_size_max(r.payload_len));
-	rc = n < 0 ? -1 : qstate_apply(o->model, seq, r.type, buf, (size_t)n);
-	free(buf);
-	free(payload);
-	return rc;
+	r.payload = o->ticket.s;
+	r.payload_len = (uint32_t)o->ticket.len;
+	if ((need = qrec_size_max(r.payload_len)) > o->qbufsz) {
+		free(o->qbuf);
+		o->qbuf = xmalloc(need);
+		o->qbufsz = need;
+	}
+	n = qrec_encode(&r, o->qbuf, o->qbufsz);
+	return n < 0 ? -1 : qstate_apply(o->model, seq, r.type, o->qbuf,
+	    (size_t)n);
 }
 
 /* Model change for an existing job: urgent, cancelled. */
@@ -991,33 +989,25 @@ model_simple(struct orders *o, uint16_t type, uint64_t job_id)
  */
 static int
 apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
-    const json_t *jjobs, const json_t *jitems, const json_t *jfull,
-    int *reprint)
+    const json_t *jjobs, const struct ord_item *items, int ni,
+    const struct ord_item *full, int nf, int *reprint)
 {
-	struct ord_item	*items, *full;
 	struct ord_job	*job;
 	json_t		*jj;
 	const char	*kind;
 	json_int_t	 id;
-	size_t		 i, ni = json_array_size(jitems);
-	size_t		 nf = json_array_size(jfull);
+	size_t		 i;
 	int		 st, prio, k, isfull;
 
-	items = xcalloc(ni + 1, sizeof(*items));
-	full = xcalloc(nf + 1, sizeof(*full));
-	for (i = 0; i < ni; i++)
-		if (item_from_json(json_array_get(jitems, i), &items[i]) == -1)
-			goto fail;
-	for (i = 0; i < nf; i++)
-		if (item_from_json(json_array_get(jfull, i), &full[i]) == -1)
-			goto fail;
 	json_array_foreach(jjobs, i, jj) {
 		if (json_unpack(jj, "{s:I, s:i, s:s, s:i}", "id", &id,
 		    "station", &st, "kind", &kind, "prio", &prio) != 0 ||
 		    st < 0 || st >= o->cfg->nstations || prio < 0 ||
 		    prio >= SHMQ_NPRIO || (k = name_index(kind_names, 4,
-		    kind)) == -1 || id < 1)
-			goto fail;
+		    kind)) == -1 || id < 1) {
+			errno = EINVAL;
+			return -1;
+		}
 		isfull = json_is_true(json_object_get(jj, "full"));
 		ord->jobs = xreallocarray(ord->jobs, (size_t)ord->njobs + 1,
 		    sizeof(*ord->jobs));
@@ -1035,18 +1025,11 @@ apply_jobs(struct orders *o, struct order *ord, uint64_t lsn,
 		if (job->id >= o->next_job_id)
 			o->next_job_id = job->id + 1;
 		if (queue_model(o, lsn << SEQ_SHIFT | i, ord, job,
-		    isfull ? full : items, isfull ? (int)nf : (int)ni) == -1)
+		    isfull ? full : items, isfull ? nf : ni) == -1)
 			log_warnx("order %s: job %llu not queued in model",
 			    ord->number, (unsigned long long)job->id);
 	}
-	free(items);
-	free(full);
 	return 0;
-fail:
-	free(items);
-	free(full);
-	errno = EINVAL;
-	return -1;
 }
 
 /* Tickets taken out of the queue by a record ("removed": [ids]). */
@@ -1065,17 +1048,6 @@ apply_removed(struct orders *o, struct order *ord, json_t *removed)
 		(void)model_simple(o, QREC_JOB_CANCELLED, job->id);
 	}
 	return 0;
-}
-
-static json_t *
-items_array(const struct order *ord)
-{
-	json_t	*a = json_array();
-	int	 i;
-
-	for (i = 0; i < ord->nitems; i++)
-		json_array_append_new(a, item_json(&ord->items[i]));
-	return a;
 }
 
 static int
@@ -1174,7 +1146,8 @@ apply_created(struct orders *o, uint64_t lsn, json_t *rec)
 		goto bad;
 	}
 	order_add(o, ord);
-	if (apply_jobs(o, ord, lsn, jobs, items, items, NULL) == -1)
+	if (apply_jobs(o, ord, lsn, jobs, ord->items, ord->nitems, ord->items,
+	    ord->nitems, NULL) == -1)
 		log_warnx("order %s: bad job list in record", ord->number);
 	o->counter[t].date = date;
 	o->counter[t].n = n;
@@ -1190,12 +1163,12 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 {
 	struct order	*ord;
 	struct ord_job	*job;
-	struct ord_item	*items;
+	struct ord_item	*items, *delta;
 	json_t		*v, *jobs;
 	json_int_t	 id;
 	const char	*s;
 	size_t		 i;
-	int		 n, st;
+	int		 n, ndelta, st;
 
 	if (type == ORD_REC_CREATED)
 		return apply_created(o, lsn, rec);
@@ -1210,14 +1183,24 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 		if (json_unpack(rec, "{s:o, s:o}", "items", &v,
 		    "jobs", &jobs) != 0 || items_from_json(v, &items, &n) == -1)
 			goto bad;
+		delta = NULL;
+		ndelta = 0;
+		if ((v = json_object_get(rec, "delta")) != NULL &&
+		    items_from_json(v, &delta, &ndelta) == -1) {
+			free(items);
+			goto bad;
+		}
 		free(ord->items);
 		ord->items = items;
 		ord->nitems = n;
 		/* a modified order is back in the kitchen's hands */
 		ord->ready_mask = ord->prep_mask = 0;
-		if (apply_removed(o, ord, json_object_get(rec, "removed")) == -1
-		    || apply_jobs(o, ord, lsn, jobs, json_object_get(rec,
-		    "delta"), v, NULL) == -1)
+		st = apply_removed(o, ord, json_object_get(rec, "removed"));
+		if (st == 0)
+			st = apply_jobs(o, ord, lsn, jobs, delta, ndelta,
+			    ord->items, ord->nitems, NULL);
+		free(delta);
+		if (st == -1)
 			goto bad;
 		break;
 	case ORD_REC_CANCELLED:
@@ -1225,11 +1208,8 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 			goto bad;
 		ord->cancelled = 1;
 		/* cancellation tickets list the station's whole share */
-		v = items_array(ord);
-		st = apply_jobs(o, ord, lsn, json_object_get(rec, "jobs"), v, v,
-		    NULL);
-		json_decref(v);
-		if (st == -1)
+		if (apply_jobs(o, ord, lsn, json_object_get(rec, "jobs"),
+		    ord->items, ord->nitems, ord->items, ord->nitems, NULL) == -1)
 			goto bad;
 		break;
 	case ORD_REC_URGENT:
@@ -1246,10 +1226,8 @@ orders_apply(struct orders *o, uint64_t lsn, uint16_t type, json_t *rec)
 		    "jobs", &jobs) != 0 || n < 1)
 			goto bad;
 		ord->reprints = n;
-		v = items_array(ord);
-		st = apply_jobs(o, ord, lsn, jobs, v, v, &n);
-		json_decref(v);
-		if (st == -1)
+		if (apply_jobs(o, ord, lsn, jobs, ord->items, ord->nitems,
+		    ord->items, ord->nitems, &n) == -1)
 			goto bad;
 		break;
 	case ORD_REC_BUMPED:
@@ -1275,45 +1253,43 @@ bad:
 
 /* --- JSON views ------------------------------------------------------------ */
 
-json_t *
-orders_to_json(const struct orders *o, const struct order *ord)
+void
+orders_to_text(const struct orders *o, const struct order *ord,
+    struct jbuf *b)
 {
-	json_t	*items, *jobs;
-	int	 i, total = 0;
+	int	i, total = 0;
 
-	items = json_array();
+	for (i = 0; i < ord->nitems; i++)
+		total += ord->items[i].qty * ord->items[i].price_cents;
+	jbuf_printf(b, "{\"id\":%I,\"number\":%S,\"uuid\":%S,\"type\":%S,"
+	    "\"table\":%S,\"waiter\":%S,\"notes\":%S,\"created\":%I,"
+	    "\"state\":%S,\"total_cents\":%d,\"items\":[", (long long)ord->id,
+	    ord->number, ord->uuid, type_names[ord->type], ord->table,
+	    ord->waiter, ord->notes, (long long)ord->created,
+	    state_names[ord->state], total);
 	for (i = 0; i < ord->nitems; i++) {
 		const struct ord_item *it = &ord->items[i];
 
-		total += it->qty * it->price_cents;
-		json_array_append_new(items, json_pack("{s:s, s:s, s:i, s:s,"
-		    " s:i, s:s}", "product", it->product, "name", it->name,
-		    "qty", it->qty, "notes", it->notes,
-		    "price_cents", it->price_cents,
-		    "station", o->cfg->station[it->station].name));
+		jbuf_printf(b, "%s{\"product\":%S,\"name\":%S,\"qty\":%d,"
+		    "\"notes\":%S,\"price_cents\":%d,\"station\":%S}",
+		    i > 0 ? "," : "", it->product, it->name, it->qty,
+		    it->notes, it->price_cents,
+		    o->cfg->station[it->station].name);
 	}
-	jobs = json_array();
+	jbuf_add(b, "],\"jobs\":[", 10);
 	for (i = 0; i < ord->njobs; i++) {
 		const struct ord_job *j = &ord->jobs[i];
 
-		json_array_append_new(jobs, json_pack("{s:I, s:s, s:s, s:s,"
-		    " s:s, s:i, s:s?, s:i}", "id", (json_int_t)j->id,
-		    "station", o->cfg->station[j->station].name,
-		    "kind", kind_names[j->kind],
-		    "priority", prio_names[j->prio],
-		    "status", status_names[j->status],
-		    "attempts", j->attempts,
-		    "printer", j->printer >= 0 && j->printer <
-		    o->cfg->nprinters ? o->cfg->printer[j->printer].name : NULL,
-		    "reprint", j->reprint));
+		jbuf_printf(b, "%s{\"id\":%I,\"station\":%S,\"kind\":%S,"
+		    "\"priority\":%S,\"status\":%S,\"attempts\":%d,"
+		    "\"printer\":%S,\"reprint\":%d}", i > 0 ? "," : "",
+		    (long long)j->id, o->cfg->station[j->station].name,
+		    kind_names[j->kind], prio_names[j->prio],
+		    status_names[j->status], j->attempts,
+		    j->printer >= 0 && j->printer < o->cfg->nprinters ?
+		    o->cfg->printer[j->printer].name : NULL, j->reprint);
 	}
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i,"
-	    " s:o, s:o}", "id", (json_int_t)ord->id, "number", ord->number,
-	    "uuid", ord->uuid, "type", type_names[ord->type],
-	    "table", ord->table, "waiter", ord->waiter, "notes", ord->notes,
-	    "created", (json_int_t)ord->created,
-	    "state", state_names[ord->state], "total_cents", total,
-	    "items", items, "jobs", jobs);
+	jbuf_add(b, "]}", 2);
 }
 
 /* --- snapshots --------------------------------------------------------------- */

@@ -94,6 +94,7 @@ struct order {
 };
 
 struct orders;
+struct jbuf;
 
 struct orders	*orders_new(const struct config *, const struct menu *,
 		    struct qstate *);
@@ -140,11 +141,12 @@ struct order	*orders_by_job(struct orders *, uint64_t job_id,
 int		 orders_list(struct orders *, int state, const char *waiter,
 		    int page, int per_page, struct order ***out, int *total);
 
-/* The JSON object the protocol shows for an order (no queue positions). */
-json_t		*orders_to_json(const struct orders *, const struct order *);
-/* A job's ticket as the worker renders it (payload of its shm slot). */
-json_t		*orders_ticket(const struct orders *, const struct order *,
-		    const struct ord_job *);
+/*
+ * The JSON object the protocol shows for an order (no queue positions),
+ * appended to b as text.
+ */
+void		 orders_to_text(const struct orders *, const struct order *,
+		    struct jbuf *);
 
 /* Snapshot of the order table (the queue model is snapshotted apart). */
 json_t		*orders_snapshot(const struct orders *);

@@ -6,21 +6,24 @@
  * next request sees it and numbers never repeat.  Nothing leaves the
  * daemon on the strength of that: the reply, the events and the ticket's
  * entry into the shm queue (where a printer would pick it up) wait in a
- * commit entry until the journal says the record is durable.  One thread
- * does that waiting for everybody: it takes every entry queued so far,
- * makes one journal_sync() that covers the highest LSN among them, then
- * releases them all — group commit at the level of requests.
+ * commit entry until the journal says the record is durable.  One thread,
+ * the syncer, does that waiting for everybody: it takes every entry queued
+ * so far, makes one journal_sync() that covers the highest LSN among them,
+ * then releases them all — group commit at the level of requests.
  *
  * If the sync fails the journal is finished (see journal.h); every waiting
  * request is answered ESTORAGE and the daemon refuses changes from then
  * on.  The in-memory state may then hold changes that are not durable; it
  * is never written anywhere and a restart rebuilds from the journal.
  *
- * There are COMMITTERS such threads so that one can fdatasync the next
- * batch while another publishes the last.  Publishing (tickets into shm,
- * events, replies) happens in the order the batches were taken, so tickets
- * enter their FIFOs in LSN order: each batch takes a number and waits for
- * its turn to publish.
+ * Releasing a batch (tickets into shm, events, replies) is the work of
+ * PUBLISHERS other threads, so the syncer starts the next fdatasync the
+ * moment the last one returns: with a single thread doing both, or
+ * threads taking turns at both, the disk sat idle while replies were
+ * written, and batches were taken before their fdatasync could start.
+ * Tickets and events go out under d->lock in the order the batches were
+ * synced, so tickets enter their FIFOs in LSN order; replies go out after,
+ * without the lock, side by side.
  *
  * Recovery.  Load the newest snapshot (queue model, orders, users), replay
  * the records after it, send jobs that were being printed back to pending
@@ -53,7 +56,8 @@ static int	 replay_record(uint64_t, uint16_t, const void *, size_t,
 static int	 apply_record(struct daemon *, uint64_t, uint16_t, json_t *);
 static int	 users_apply(struct daemon *, uint16_t, json_t *);
 static int	 restore_job(const struct shmq_job *, void *);
-static void	*committer_main(void *);
+static void	*syncer_main(void *);
+static void	*publisher_main(void *);
 static void	 commit_free(struct commit *);
 
 /* --- applying records ----------------------------------------------------- */
@@ -104,16 +108,17 @@ store_failed(struct daemon *d, const char *why)
 uint64_t
 store_append(struct daemon *d, uint16_t type, json_t *rec)
 {
+	struct jbuf	*b = &d->rec_text;
 	uint64_t	 lsn;
-	char		*text;
 	int		 rc;
 
 	if (d->readonly) {
 		errno = EIO;
 		return 0;
 	}
-	if ((text = json_dumps(rec, JSON_COMPACT)) == NULL) {
-		errno = ENOMEM;
+	jbuf_reset(b);
+	if (jbuf_dump(b, rec) == -1) {
+		errno = EINVAL;
 		return 0;
 	}
 	/*
@@ -121,11 +126,9 @@ store_append(struct daemon *d, uint16_t type, json_t *rec)
 	 * "group" appends now and lets the commit thread share the sync.
 	 */
 	if (d->cfg->daemon.fsync == CONFIG_FSYNC_ALWAYS)
-		rc = journal_append(d->j, type, text, strlen(text), &lsn);
+		rc = journal_append(d->j, type, b->s, b->len, &lsn);
 	else
-		rc = journal_append_nowait(d->j, type, text, strlen(text),
-		    &lsn);
-	free(text);
+		rc = journal_append_nowait(d->j, type, b->s, b->len, &lsn);
 	if (rc == -1) {
 		if (errno == EIO)
 			store_failed(d, journal_error(d->j) ?
@@ -318,6 +321,7 @@ store_close(struct daemon *d)
 		close(d->shm_lockfd);
 	d->shm_lockfd = -1;
 	orders_free(d->orders);
+	jbuf_fini(&d->rec_text);
 	qstate_free(d->model);
 	auth_free(d->auth);
 	d->j = NULL;
@@ -373,7 +377,7 @@ store_snapshot(struct daemon *d)
 	return rc;
 }
 
-/* --- the commit thread ------------------------------------------------------ */
+/* --- the commit threads ----------------------------------------------------- */
 
 int
 store_enqueue_job(struct daemon *d, uint64_t job_id)
@@ -400,12 +404,14 @@ static void
 commit_free(struct commit *c)
 {
 	json_decref(c->reply);
-	json_decref(c->events);
+	free(c->ev);
+	jbuf_fini(&c->evtext);
+	jbuf_fini(&c->order);
 	free(c->enqueue);
 	free(c);
 }
 
-/* Hand an entry to the commit thread (which then owns it). */
+/* Hand an entry to the commit threads (which then own it).  Under lock. */
 void
 store_commit(struct daemon *d, struct commit *c)
 {
@@ -418,41 +424,81 @@ store_commit(struct daemon *d, struct commit *c)
 	pthread_cond_signal(&d->commit_cv);
 }
 
+/*
+ * The syncer: take every entry queued so far, one fdatasync for them all,
+ * hand them to the publishers, and at once again.  Publishing never holds
+ * up the next fdatasync: what arrives during one sync is the next batch,
+ * and it starts the moment this one ends.
+ */
 static void *
-committer_main(void *arg)
+syncer_main(void *arg)
 {
 	struct daemon	*d = arg;
-	struct commit	*list, *c, *next;
-	json_t		*ev, *order;
-	uint64_t	 max, turn;
-	size_t		 i;
-	int		 k, rc;
+	struct commit	*list, *c, *last;
+	uint64_t	 max;
+	int		 rc;
 
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
 		while (d->commit_head == NULL && !d->commit_stop)
 			pthread_cond_wait(&d->commit_cv, &d->lock);
-		if (d->commit_head == NULL && d->commit_stop)
-			break;
+		if (d->commit_head == NULL)
+			break;		/* stopping, and nothing left */
 		list = d->commit_head;
 		d->commit_head = d->commit_tail = NULL;
-		turn = d->commit_taken++;
-		d->commit_busy++;
-		for (max = 0, c = list; c != NULL; c = c->next)
+		for (max = 0, c = last = list; c != NULL; last = c, c = c->next) {
 			if (c->lsn > max)
 				max = c->lsn;
+			d->commit_busy++;
+		}
 		pthread_mutex_unlock(&d->lock);
 
 		rc = max == 0 ? 0 : journal_sync(d->j, max);
 
 		pthread_mutex_lock(&d->lock);
-		while (d->commit_posted != turn)
-			pthread_cond_wait(&d->post_cv, &d->lock);
 		if (rc == -1)
 			store_failed(d, journal_error(d->j) ?
 			    journal_error(d->j) : strerror(errno));
+		/* in the order taken: the publishers keep it */
+		if (d->post_tail != NULL)
+			d->post_tail->next = list;
+		else
+			d->post_head = list;
+		d->post_tail = last;
+		pthread_cond_signal(&d->post_cv);
+	}
+	d->syncer_done = 1;
+	pthread_cond_broadcast(&d->post_cv);
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/*
+ * Publish what is durable: under the lock, tickets into shm, the order's
+ * text, events — taken and done in one go, so in LSN order whichever
+ * publisher does it; then, without the lock, the replies (several
+ * publishers send them side by side).  An entry beyond the durable LSN is
+ * one whose fdatasync failed: it is answered ESTORAGE.
+ */
+static void *
+publisher_main(void *arg)
+{
+	struct daemon	*d = arg;
+	struct commit	*list, *c, *next;
+	struct jbuf	 b = JBUF_INITIALIZER;
+	int		 k;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		while (d->post_head == NULL && !d->syncer_done)
+			pthread_cond_wait(&d->post_cv, &d->lock);
+		if (d->post_head == NULL)
+			break;		/* the syncer is gone, nothing left */
+		list = d->post_head;
+		d->post_head = d->post_tail = NULL;
 		for (c = list; c != NULL; c = c->next) {
-			if (rc == -1 && c->lsn > journal_durable_lsn(d->j)) {
+			d->commit_busy--;
+			if (c->lsn > journal_durable_lsn(d->j)) {
 				json_decref(c->reply);
 				c->reply = ops_error(FO_ESTORAGE, "the journal "
 				    "could not be written to disk; nothing was "
@@ -461,35 +507,45 @@ committer_main(void *arg)
 			}
 			for (k = 0; k < c->nenqueue; k++)
 				(void)store_enqueue_job(d, c->enqueue[k]);
-			order = NULL;
 			if (c->order_id != 0) {
 				struct order *o = orders_get(d->orders,
 				    c->order_id);
 
 				if (o != NULL)
-					order = ops_order_json(d, o);
+					ops_order_text(d, o, &c->order);
 			}
-			json_array_foreach(c->events, i, ev) {
-				json_t *obj = json_array_get(ev, 1);
+			for (k = 0; k < c->nev; k++) {
+				const struct commit_ev *e = &c->ev[k];
 
-				/* "order": null in an event: this order */
-				if (order != NULL && json_is_null(
-				    json_object_get(obj, "order")))
-					json_object_set(obj, "order", order);
-				events_publish(d->ev, json_string_value(
-				    json_array_get(ev, 0)), json_incref(obj));
+				jbuf_reset(&b);
+				jbuf_add(&b, c->evtext.s + e->off, e->len);
+				if (e->with_order) {
+					jbuf_reopen(&b, "order");
+					if (c->order.len > 0)
+						jbuf_add(&b, c->order.s,
+						    c->order.len);
+					else
+						jbuf_add(&b, "null", 4);
+					jbuf_add(&b, "}", 1);
+				}
+				events_publish_text(d->ev, e->kind, b.s, b.len);
 			}
-			if (order != NULL && c->reply != NULL)
-				json_object_set(c->reply, "order", order);
-			json_decref(order);
 		}
-		d->commit_posted++;
-		d->commit_busy--;
-		pthread_cond_broadcast(&d->post_cv);
 		pthread_mutex_unlock(&d->lock);
 		for (c = list; c != NULL; c = next) {
 			next = c->next;
-			if (c->ctx != NULL) {
+			if (c->ctx != NULL && c->order.len > 0) {
+				/* {"ok":true, ..., "order":{...}} */
+				jbuf_reset(&b);
+				if (jbuf_dump(&b, c->reply) == -1)
+					fatalx("%s: a reply that is not JSON",
+					    __func__);
+				jbuf_reopen(&b, "order");
+				jbuf_add(&b, c->order.s, c->order.len);
+				jbuf_add(&b, "}", 1);
+				api_reply_text(c->ctx, b.s, b.len, 1,
+				    c->start_ns);
+			} else if (c->ctx != NULL) {
 				api_reply(c->ctx, c->reply, c->start_ns);
 				c->reply = NULL;	/* api_reply took it */
 			}
@@ -498,6 +554,7 @@ committer_main(void *arg)
 		pthread_mutex_lock(&d->lock);
 	}
 	pthread_mutex_unlock(&d->lock);
+	jbuf_fini(&b);
 	return NULL;
 }
 
@@ -509,9 +566,12 @@ store_start_committer(struct daemon *d)
 	pthread_cond_init(&d->commit_cv, NULL);
 	pthread_cond_init(&d->post_cv, NULL);
 	d->commit_stop = 0;
-	for (i = 0; i < COMMITTERS; i++)
-		if ((errno = pthread_create(&d->committer[i], NULL,
-		    committer_main, d)) != 0)
+	d->syncer_done = 0;
+	if ((errno = pthread_create(&d->syncer, NULL, syncer_main, d)) != 0)
+		return -1;
+	for (i = 0; i < PUBLISHERS; i++)
+		if ((errno = pthread_create(&d->publisher[i], NULL,
+		    publisher_main, d)) != 0)
 			return -1;
 	return 0;
 }
@@ -525,6 +585,7 @@ store_stop_committer(struct daemon *d)
 	d->commit_stop = 1;
 	pthread_cond_broadcast(&d->commit_cv);
 	pthread_mutex_unlock(&d->lock);
-	for (i = 0; i < COMMITTERS; i++)
-		pthread_join(d->committer[i], NULL);
+	pthread_join(d->syncer, NULL);
+	for (i = 0; i < PUBLISHERS; i++)
+		pthread_join(d->publisher[i], NULL);
 }
