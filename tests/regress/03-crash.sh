@@ -6,7 +6,7 @@
 mkconf
 start_daemon || exit 1
 ACK=$T/acked
-"$TOOLS/loadgen" run -u "ipc://$CTL" -c 8 -t 30 -a "$ACK" >"$T/load.out" 2>&1 &
+"$TOOLS/loadgen" run -u "ipc://$CTL" -c 4 -t 30 -a "$ACK" >"$T/load.out" 2>&1 &
 LPID=$!
 kills=0
 while [ $kills -lt 20 ]; do
