@@ -814,41 +814,53 @@ orders_prepare_urgent(struct orders *o, const json_t *req, json_t **rec,
 	return 0;
 }
 
+/*
+ * The optional "station" of a request about one order: *st is its index,
+ * or -1 when none was given.  A station the order has nothing for is
+ * refused.
+ */
+static int
+order_station(struct orders *o, const struct order *ord, const json_t *req,
+    int *st, const char **code, char *msg, size_t msglen)
+{
+	json_t	*v;
+
+	*st = -1;
+	if ((v = json_object_get(req, "station")) == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return refuse(code, FO_EINVAL, msg, msglen,
+		    "\"station\" must be a station name");
+	if ((*st = config_station_find(o->cfg, json_string_value(v))) < 0) {
+		*st = -1;
+		return refuse(code, FO_ENOENT, msg, msglen,
+		    "no station \"%.32s\"", json_string_value(v));
+	}
+	if (!(order_stations(ord) & (1u << *st)))
+		return refuse(code, FO_EINVAL, msg, msglen,
+		    "order %s has nothing for station %s", ord->number,
+		    o->cfg->station[*st].name);
+	return 0;
+}
+
 int
 orders_prepare_reprint(struct orders *o, const json_t *req, json_t **rec,
     const char **code, char *msg, size_t msglen)
 {
 	struct order	*ord;
-	json_t		*v, *jjobs;
+	json_t		*jjobs;
 	uint64_t	 job_id;
 	uint32_t	 mask;
-	int		 st, only = -1, i;
+	int		 st, only = -1;
 
 	if ((ord = need_order(o, req, code, msg, msglen)) == NULL)
 		return -1;
 	if (ord->cancelled)
 		return refuse(code, FO_EBUSY, msg, msglen,
 		    "order %s is cancelled", ord->number);
-	if ((v = json_object_get(req, "station")) != NULL) {
-		if (!json_is_string(v))
-			return refuse(code, FO_EINVAL, msg, msglen,
-			    "\"station\" must be a station name");
-		for (i = 0; i < o->cfg->nstations; i++)
-			if (strcmp(o->cfg->station[i].name,
-			    json_string_value(v)) == 0)
-				only = i;
-		if (only == -1)
-			return refuse(code, FO_ENOENT, msg, msglen,
-			    "no station \"%.32s\"", json_string_value(v));
-	}
-	mask = order_stations(ord);
-	if (only != -1) {
-		if (!(mask & (1u << only)))
-			return refuse(code, FO_EINVAL, msg, msglen,
-			    "order %s has nothing for station %s",
-			    ord->number, o->cfg->station[only].name);
-		mask = 1u << only;
-	}
+	if (order_station(o, ord, req, &only, code, msg, msglen) == -1)
+		return -1;
+	mask = only == -1 ? order_stations(ord) : 1u << only;
 	jjobs = json_array();
 	job_id = o->next_job_id;
 	for (st = 0; st < CONFIG_STATIONS_MAX; st++)
@@ -866,29 +878,15 @@ orders_prepare_bump(struct orders *o, const json_t *req, json_t **rec,
 {
 	struct order	*ord;
 	json_t		*v;
-	int		 st = -1, i, state = ORD_LISTO;
+	int		 st = -1, state = ORD_LISTO;
 
 	if ((ord = need_order(o, req, code, msg, msglen)) == NULL)
 		return -1;
 	if (ord->cancelled)
 		return refuse(code, FO_EBUSY, msg, msglen,
 		    "order %s is cancelled", ord->number);
-	if ((v = json_object_get(req, "station")) != NULL) {
-		if (!json_is_string(v))
-			return refuse(code, FO_EINVAL, msg, msglen,
-			    "\"station\" must be a station name");
-		for (i = 0; i < o->cfg->nstations; i++)
-			if (strcmp(o->cfg->station[i].name,
-			    json_string_value(v)) == 0)
-				st = i;
-		if (st == -1)
-			return refuse(code, FO_ENOENT, msg, msglen,
-			    "no station \"%.32s\"", json_string_value(v));
-		if (!(order_stations(ord) & (1u << st)))
-			return refuse(code, FO_EINVAL, msg, msglen,
-			    "order %s has nothing for station %s",
-			    ord->number, o->cfg->station[st].name);
-	}
+	if (order_station(o, ord, req, &st, code, msg, msglen) == -1)
+		return -1;
 	if ((v = json_object_get(req, "state")) != NULL) {
 		if (!json_is_string(v) || ((state = name_index(state_names, 7,
 		    json_string_value(v))) != ORD_LISTO &&

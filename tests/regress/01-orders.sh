@@ -85,6 +85,10 @@ p=$(req '{"op":"order.reprint","id":'"$ID3"',"station":"cocina"}')
 expect "reprint 2" "$(field "$p" '[.order.jobs[] | select(.kind=="reprint") | .reprint] | max')" 2
 p=$(req '{"op":"order.reprint","id":'"$ID3"',"station":"bar"}')
 expect "reprint other station" "$(field "$p" .error.code)" EINVAL
+p=$(req '{"op":"order.reprint","id":'"$ID3"',"station":"terraza"}')
+expect "reprint unknown station" "$(field "$p" .error.code)" ENOENT
+p=$(req '{"op":"order.bump","id":'"$ID3"',"station":7}')
+expect "bump station not a name" "$(field "$p" .error.code)" EINVAL
 
 # cancel: nothing printed yet, so tickets leave the queue, no CANCELACIÓN
 before=$(field "$(req '{"op":"queue.status"}')" '.queue.normal + .queue.urgent + .queue.low')
