@@ -11,8 +11,9 @@ for t in "$@"; do
 	if "$t" >"$log" 2>&1; then
 		n=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 		pass=$((pass + 1))
-		printf 'ok    %-28s %s tests (%.1fs)\n' "$name" "${n:-?}" \
-		    "$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo 0)"
+		printf 'ok    %-28s %s tests (%ss)\n' "$name" "${n:-?}" \
+		    "$(awk -v a="$start" -v b="$(date +%s.%N)" \
+		    'BEGIN { printf "%.1f", b - a }')"
 		rm -f "$log"
 	else
 		fail=$((fail + 1))
