@@ -43,7 +43,6 @@
 struct fo_client {
 	nng_socket	 req;
 	nng_dialer	 req_dialer;
-	int		 no_redial;	/* reserved: never set today */
 	int		 req_open;
 	nng_socket	 sub;
 	int		 sub_open;
@@ -413,7 +412,7 @@ nngfail:
 	 * the middle of a handshake (the same family as nng #1518): start a
 	 * fresh dialer, so a terminal recovers by itself.
 	 */
-	if (rv == NNG_ETIMEDOUT && !sent && !c->no_redial) {
+	if (rv == NNG_ETIMEDOUT && !sent) {
 		int saved = errno;
 
 		nng_dialer_close(c->req_dialer);
