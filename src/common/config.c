@@ -2238,6 +2238,63 @@ diff_keys(char **buf, size_t *len, int *restart, int kind, const char *label,
 	}
 }
 
+/* The name of element i of an array of stations or printers. */
+static const char *
+named_at(const void *v, int i, size_t size)
+{
+	return *(char *const *)(const void *)((const char *)v +
+	    (size_t)i * size);
+}
+
+static int
+named_find(const void *v, int n, size_t size, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(named_at(v, i, size), name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * [station NAME] or [printer NAME] sections, old against new: removed,
+ * added (both need a restart), or compared key by key.  Both structures
+ * start with their name.
+ */
+static void
+diff_named(char **buf, size_t *len, int *restart, int kind, const char *what,
+    const void *oldv, int nold, const void *newv, int nnew, size_t size)
+{
+	char	label[48];
+	int	i, j;
+
+	for (i = 0; i < nold; i++) {
+		snprintf(label, sizeof(label), "[%s %s]", what,
+		    named_at(oldv, i, size));
+		if ((j = named_find(newv, nnew, size, named_at(oldv, i,
+		    size))) == -1) {
+			sbuf_add(buf, len, "%s removed (needs a restart)\n",
+			    label);
+			(*restart)++;
+		} else
+			diff_keys(buf, len, restart, kind, label,
+			    (const char *)oldv + (size_t)i * size,
+			    (const char *)newv + (size_t)j * size);
+	}
+	for (j = 0; j < nnew; j++) {
+		if (named_find(oldv, nold, size, named_at(newv, j, size)) != -1)
+			continue;
+		sbuf_add(buf, len, "[%s %s] added (needs a restart)\n", what,
+		    named_at(newv, j, size));
+		(*restart)++;
+	}
+}
+
+_Static_assert(offsetof(struct config_station, name) == 0 &&
+    offsetof(struct config_printer, name) == 0,
+    "diff_named() reads a section's name at its start");
+
 int
 config_diff(const struct config *old, const struct config *new,
     char **report)
@@ -2250,54 +2307,14 @@ config_diff(const struct config *old, const struct config *new,
 		snprintf(label, sizeof(label), "[%s]", sections[kind].name);
 		switch (kind) {
 		case SEC_STATION:
-			for (i = 0; i < old->nstations; i++) {
-				snprintf(label, sizeof(label), "[station %s]",
-				    old->station[i].name);
-				j = config_station_find(new,
-				    old->station[i].name);
-				if (j == -1) {
-					sbuf_add(&buf, &len, "%s removed "
-					    "(needs a restart)\n", label);
-					restart++;
-				} else
-					diff_keys(&buf, &len, &restart, kind,
-					    label, &old->station[i],
-					    &new->station[j]);
-			}
-			for (j = 0; j < new->nstations; j++) {
-				if (config_station_find(old,
-				    new->station[j].name) != -1)
-					continue;
-				sbuf_add(&buf, &len, "[station %s] added "
-				    "(needs a restart)\n",
-				    new->station[j].name);
-				restart++;
-			}
+			diff_named(&buf, &len, &restart, kind, "station",
+			    old->station, old->nstations, new->station,
+			    new->nstations, sizeof(old->station[0]));
 			break;
 		case SEC_PRINTER:
-			for (i = 0; i < old->nprinters; i++) {
-				snprintf(label, sizeof(label), "[printer %s]",
-				    old->printer[i].name);
-				j = config_printer_find(new,
-				    old->printer[i].name);
-				if (j == -1) {
-					sbuf_add(&buf, &len, "%s removed "
-					    "(needs a restart)\n", label);
-					restart++;
-				} else
-					diff_keys(&buf, &len, &restart, kind,
-					    label, &old->printer[i],
-					    &new->printer[j]);
-			}
-			for (j = 0; j < new->nprinters; j++) {
-				if (config_printer_find(old,
-				    new->printer[j].name) != -1)
-					continue;
-				sbuf_add(&buf, &len, "[printer %s] added "
-				    "(needs a restart)\n",
-				    new->printer[j].name);
-				restart++;
-			}
+			diff_named(&buf, &len, &restart, kind, "printer",
+			    old->printer, old->nprinters, new->printer,
+			    new->nprinters, sizeof(old->printer[0]));
 			break;
 		case SEC_ROUTING:
 			for (i = 0; i < old->nroutes; i++) {
