@@ -57,10 +57,12 @@ INIH_LIBS	:= $(call pc_libs,inih,-linih)
 JANSSON_LIBS	:= $(call pc_libs,jansson,-ljansson)
 SODIUM_LIBS	:= $(call pc_libs,libsodium,-lsodium)
 SYSTEMD_LIBS	:= $(call pc_libs,libsystemd,-lsystemd)
+SERIAL_LIBS	:= $(call pc_libs,libserialport,-lserialport)
 NNG_LIBS	= -lnng
 # libfastops-core: src/common + src/queue, used by every program
 CORE_LIBS	= $(INIH_LIBS) -lrt
-DAEMON_LIBS	= $(JANSSON_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(NNG_LIBS)
+DAEMON_LIBS	= $(JANSSON_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(NNG_LIBS) \
+		  $(SERIAL_LIBS)
 
 # Debian packages: build and test dependencies of every part of FastOps.
 DEB_PKGS	= build-essential pkg-config clang \
@@ -91,11 +93,20 @@ FUZZ_BINS	= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 QUEUED_SRCS	= $(wildcard src/queued/*.c)
 QUEUED_OBJS	= $(QUEUED_SRCS:%.c=$(B)/%.o)
 
+# the printer worker: rendering, transports, its main loop.  Linked into
+# fastops-queued, which spawns itself as `fastops-queued --worker ...`.
+WORKER_SRCS	= $(wildcard src/worker/*.c)
+WORKER_OBJS	= $(WORKER_SRCS:%.c=$(B)/%.o)
+WORKER_LIB	= $(B)/libfastops-worker.a
+
+PRINTSIM_SRCS	= $(wildcard src/printsim/*.c)
+PRINTSIM_OBJS	= $(PRINTSIM_SRCS:%.c=$(B)/%.o)
+
 CTL_SRCS	= $(wildcard src/ctl/*.c)
 CTL_OBJS	= $(CTL_SRCS:%.c=$(B)/%.o)
 CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS)
 
-PROGS		= fastops-queued fastops-ctl
+PROGS		= fastops-queued fastops-ctl fastops-printsim
 
 MANPAGES	= $(wildcard man/*.[1-8])
 
@@ -119,10 +130,22 @@ $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN)/fastops-queued: $(QUEUED_OBJS) $(CORE_LIB)
+$(WORKER_LIB): $(WORKER_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(QUEUED_OBJS) $(CORE_LIB) $(DAEMON_LIBS) \
-	    $(CORE_LIBS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(QUEUED_OBJS): ALL_CPPFLAGS += -Isrc/worker
+
+$(BIN)/fastops-queued: $(QUEUED_OBJS) $(WORKER_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(QUEUED_OBJS) $(WORKER_LIB) $(CORE_LIB) \
+	    $(DAEMON_LIBS) $(CORE_LIBS)
+
+$(BIN)/fastops-printsim: $(PRINTSIM_OBJS) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(PRINTSIM_OBJS) $(CORE_LIB) $(CORE_LIBS) \
+	    -lutil
 
 # cmd-journal.c names the daemon's journal record types (src/queued/orders.h)
 $(CTL_OBJS): ALL_CPPFLAGS += -Isrc/queued
@@ -132,14 +155,14 @@ $(BIN)/fastops-ctl: $(CTL_OBJS) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJS) $(CORE_LIB) $(CTL_LIBS) \
 	    $(CORE_LIBS)
 
-$(B)/tests/%_test: $(B)/tests/unit/%_test.o $(CORE_LIB)
+$(B)/tests/%_test: $(B)/tests/unit/%_test.o $(WORKER_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(CMOCKA_LIBS) \
-	    $(JANSSON_LIBS) $(NNG_LIBS) $(CORE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(WORKER_LIB) $(CORE_LIB) $(CMOCKA_LIBS) \
+	    $(JANSSON_LIBS) $(NNG_LIBS) $(SERIAL_LIBS) $(CORE_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Isrc/worker $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%_bench: $(B)/tests/bench/%_bench.o $(CORE_LIB)
 	@mkdir -p $(@D)
@@ -153,9 +176,14 @@ $(B)/tests/loadgen: $(B)/tests/bench/loadgen.o $(CORE_LIB)
 # Fuzz targets: built here with a small driver that replays the corpus
 # (tests/fuzz/driver.c), so `make check` runs them with gcc; `make fuzz`
 # builds real libFuzzer binaries with clang.
-$(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o $(CORE_LIB)
+$(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o \
+    $(WORKER_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(SERIAL_LIBS) $(CORE_LIBS)
+
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Isrc/worker $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -164,7 +192,7 @@ $(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o $(CORE_LIB)
 check: all check-unit check-fuzz check-regress check-man
 	@echo "make check: all suites passed ($(MODE))"
 
-check-regress: $(BIN)/fastops-queued $(TOOLS)
+check-regress: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 	@sh tests/run-regress.sh $(BIN) $(B)/tests
 
 unit check-unit: $(UNIT_BINS)
@@ -189,8 +217,9 @@ fuzz:
 		echo "clang -fsanitize=fuzzer $$f -> build/fuzz/$$n"; \
 		clang -std=c17 -D_GNU_SOURCE -g -O1 \
 		    -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
-		    -o build/fuzz/$$n $$f $(COMMON_SRCS) $(QUEUE_SRCS) \
-		    -pthread $(JANSSON_LIBS) $(NNG_LIBS) $(CORE_LIBS) || exit 1; \
+		    -Isrc/worker -o build/fuzz/$$n $$f $(COMMON_SRCS) \
+		    $(QUEUE_SRCS) $(WORKER_SRCS) -pthread $(JANSSON_LIBS) \
+		    $(NNG_LIBS) $(SERIAL_LIBS) $(CORE_LIBS) || exit 1; \
 	done
 
 # --- installation ----------------------------------------------------------
@@ -218,7 +247,8 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(DATADIR)
 	install -m 755 $(BIN)/fastops-queued $(DESTDIR)$(SBINDIR_INST)/
-	install -m 755 $(BIN)/fastops-ctl $(DESTDIR)$(BINDIR_INST)/
+	install -m 755 $(BIN)/fastops-ctl $(BIN)/fastops-printsim \
+	    $(DESTDIR)$(BINDIR_INST)/
 	@for m in $(MANPAGES); do \
 		s=$${m##*.}; \
 		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
@@ -237,6 +267,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR_INST)/fastops-queued \
 	    $(DESTDIR)$(BINDIR_INST)/fastops-ctl \
+	    $(DESTDIR)$(BINDIR_INST)/fastops-printsim \
 	    $(DESTDIR)$(UNITDIR)/fastops-queued.service \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/fastops.conf \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf \

@@ -1,10 +1,12 @@
 #!/bin/sh
 # make demo: FastOps on the embedded default (journal only, no database),
-# straight from this checkout with etc/fastops.ini.  The daemon takes
-# orders from fastops-ctl while "fastops-ctl watch" shows the live events.
-# Printer workers and the simulated printers arrive with step 3 of the
-# plan, the waiter/kitchen/admin screens with step 4: until then tickets
-# wait in the queue, in priority order, and the demo shows that.
+# straight from this checkout with etc/fastops.ini, printing to three
+# simulated printers (fastops-printsim on 127.0.0.1:9101..9103: cocina,
+# bar, postres) at a realistic 250 mm/s.  A scripted stream of orders goes
+# in with fastops-ctl while "fastops-ctl watch" records the live events;
+# then the bar printer is switched off mid-service to show the fallback,
+# and the three printers' paper is shown side by side.  The waiter,
+# kitchen and admin screens arrive with step 4 of the plan.
 set -u
 BIN=${1:-bin}
 # a fresh copy of the shipped configuration: its relative paths (state/,
@@ -15,10 +17,11 @@ mkdir -p "$LOG"
 cp etc/fastops.ini etc/menu.csv "$LOG/"
 CONF=$LOG/fastops.ini
 CTL="$BIN/fastops-ctl -f $CONF"
-DPID= WPID=
+DPID= WPID= SIMS=
 
 stop() {
 	[ -n "$WPID" ] && kill "$WPID" 2>/dev/null
+	for p in $SIMS; do kill "$p" 2>/dev/null; done
 	if [ -n "$DPID" ]; then
 		kill -TERM "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null
@@ -33,6 +36,24 @@ run() { printf '$ fastops-ctl %s\n' "$*"; $CTL "$@"; }
 
 say "checking the configuration"
 "$BIN/fastops-queued" -n -f "$CONF" >/dev/null || exit 1
+
+say "switching on three simulated printers (paper: $LOG/*.paper)"
+# sim NAME PORT: a printer at 250 mm/s with a 300 ms cut, like a kitchen's
+sim() {
+	"$BIN/fastops-printsim" --listen "tcp://127.0.0.1:$2" --speed 250 \
+	    --cut-ms 300 --out "$LOG/$1.paper" -q 2>>"$LOG/printsim.log" &
+	SIMS="$SIMS $!"
+	eval "SIM_$1=$!"
+}
+sim cocina 9101
+sim bar 9102
+sim postres 9103
+sleep 0.3
+for p in $SIMS; do
+	kill -0 "$p" 2>/dev/null && continue
+	echo "a printsim did not start (is something on ports 9101-9103?):"
+	cat "$LOG/printsim.log"; exit 1
+done
 
 say "starting fastops-queued (log: $LOG/daemon.log)"
 "$BIN/fastops-queued" -d -f "$CONF" >"$LOG/daemon.log" 2>&1 &
@@ -70,9 +91,30 @@ run order modify 1 --add "helado:1:chocolate"
 run order cancel 4
 run order reprint 3
 
-say "the queue, urgent first (no printers yet: step 3 brings them)"
+say "a rush: 12 more orders at once, then the queue and the printers"
+for t in 1 2 4 6 7 8 9 10 11 14 15 16; do
+	$CTL order create --type mesa --table $t --item fabada \
+	    --item "cerveza:2" --item churros >/dev/null &
+done
+sleep 1
 run queue
-run jobs list --per-page 8
+run printers
+
+say "the bar printer is switched off in the middle of service"
+kill "$SIM_bar"
+run order create --type mesa --table 20 --item "cana:4" --item agua
+sleep 9
+run printers
+run alerts
+echo "(the bar's tickets are on the kitchen screen: job.fallback events)"
+grep -c '^job.fallback' "$LOG/events.log" | sed 's/^/job.fallback events: /'
+
+say "the bar printer is back; an admin resumes it and retries what it missed"
+sim bar 9102
+sleep 0.3
+run printer resume bar1
+run jobs retry --all
+sleep 4
 
 say "orders and their states"
 run order list
@@ -80,11 +122,15 @@ run order get 1
 
 say "what the events looked like"
 sleep 0.2
-cut -c1-150 "$LOG/events.log" | head -20
+grep -v '^job.fallback' "$LOG/events.log" | cut -c1-150 | head -20
+
+say "the paper: cocina | bar | postres"
+pr -m -t -w 150 "$LOG/cocina.paper" "$LOG/bar.paper" "$LOG/postres.paper" |
+    head -120
 
 say "statistics and Prometheus metrics"
-run stats | head -20
-$CTL metrics | grep -E '^fastops_(orders_created_total|queue_pending|ack_seconds_count)' 
+run stats | head -30
+$CTL metrics | grep -E '^fastops_(orders_created_total|queue_pending|ack_seconds_count|printer_printed_total|fallbacks_total)' 
 
 say "the journal, verified offline after the stop"
 stop

@@ -247,6 +247,8 @@ static const struct config_key config_keys[] = {
 	    "how a print is confirmed" },
 	{ SEC_PRINTER, "buzzer", T_ENUM, 0, 0, "none", w_buzzer, 0, P(buzzer),
 	    "command that sounds the buzzer for urgent tickets" },
+	{ SEC_PRINTER, "paused", T_BOOL, 0, 0, "no", NULL, 0, P(paused),
+	    "start paused: take no ticket until `printer resume`" },
 
 	{ SEC_MENU, "file", T_PATH, 0, 0, "menu.csv", NULL, 0, D(menu.file),
 	    "the menu: id,name,category,price_cents" },
@@ -729,9 +731,12 @@ parse_uri(const char *s, struct config_uri *u, char **why)
 	r.flow = CONFIG_FLOW_NONE;
 	dev = s + 7;
 	q = dev + strcspn(dev, "?");
-	if (strncmp(dev, "/dev/", 5) != 0 || q - dev <= 5) {
+	/* an absolute path: /dev/ttyUSB0, /dev/serial/by-id/..., or a
+	 * symlink to a pseudo-terminal (fastops-printsim --pty) */
+	if (dev[0] != '/' || q - dev <= 1) {
 		xasprintf(why, "'%.*s' is not a device: serial printers are "
-		    "serial:/dev/DEVICE?baud=N", (int)(q - dev), dev);
+		    "serial:/dev/DEVICE?baud=N (an absolute path)",
+		    (int)(q - dev), dev);
 		return -1;
 	}
 	for (i = 0; dev + i < q; i++) {

@@ -122,6 +122,7 @@ struct config_printer {
 	int		  codepage;	/* ESC t n */
 	int		  confirm;	/* enum config_confirm */
 	int		  buzzer;	/* enum config_buzzer */
+	int		  paused;	/* starts paused */
 };
 
 struct config_station {

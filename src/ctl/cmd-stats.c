@@ -1,6 +1,7 @@
 /*
- * stats — counters and latencies of the daemon, one line per group:
- * "stats company=demo ...", "queue enqueued=...", "latency.ack p50_ms=...".
+ * stats, alerts, dashboard — what the daemon measures and what needs a
+ * person, one line per group: "stats company=demo ...", "queue
+ * enqueued=...", "latency.ack p50_ms=...", "alert kind=printer_down ...".
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,37 +9,158 @@
 #include "ctl.h"
 
 static int	stats_exec(struct ctl *, const struct ctl_cmd *, int, char **);
+static int	alerts_exec(struct ctl *, const struct ctl_cmd *, int, char **);
+static int	dashboard_exec(struct ctl *, const struct ctl_cmd *, int,
+		    char **);
+static int	request(struct ctl *, const struct ctl_cmd *, int, char **,
+		    const char *, json_t **);
+static void	print_alerts(const json_t *);
+static void	print_hours(const json_t *);
 
 const struct ctl_cmd cmd_stats = { "stats", "", stats_exec };
+const struct ctl_cmd cmd_alerts = { "alerts", "", alerts_exec };
+const struct ctl_cmd cmd_dashboard = { "dashboard", "", dashboard_exec };
 
+/*
+ * The three take no arguments and print the whole reply with --json:
+ * CTL_OK with *reply only when it is still to be printed plainly.
+ */
 static int
-stats_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+request(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv,
+    const char *op, json_t **reply)
 {
-	json_t	*reply, *v;
-	char	 label[64];
-	const char *key;
-	int	 rv;
+	int	rv;
 
+	*reply = NULL;
 	if ((rv = ctl_no_options(cmd, &argc, &argv)) != 0)
 		return rv;
 	if (argc > 0)
 		return ctl_usage(cmd);
-	if ((rv = ctl_request(ctl, json_pack("{s:s}", "op", "stats"), &reply))
-	    != CTL_OK)
+	if ((rv = ctl_request(ctl, json_pack("{s:s}", "op", op), reply)) !=
+	    CTL_OK)
 		return rv;
-	if (ctl->json)
-		ctl_print_json(reply);
-	else {
-		fputs("stats", stdout);
-		ctl_put_scalars(stdout, reply);
-		putchar('\n');
-		json_object_foreach(reply, key, v) {
-			if (!json_is_object(v))
-				continue;
-			snprintf(label, sizeof(label), "%s", key);
-			ctl_print_flat(label, v);
-		}
+	if (ctl->json) {
+		ctl_print_json(*reply);
+		json_decref(*reply);
+		*reply = NULL;
 	}
+	return CTL_OK;
+}
+
+/* "alert kind=K level=L printer=P since=T message="..."", oldest first. */
+static void
+print_alerts(const json_t *reply)
+{
+	const json_t	*a;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(reply, "alerts"), i, a) {
+		printf("alert kind=%s level=%s printer=%s since=%"
+		    JSON_INTEGER_FORMAT " message=", ctl_str(a, "kind"),
+		    ctl_str(a, "level"), json_is_string(json_object_get(a,
+		    "printer")) ? ctl_str(a, "printer") : "-",
+		    ctl_int(a, "since"));
+		ctl_put_quoted(stdout, ctl_str(a, "message"));
+		putchar('\n');
+	}
+}
+
+/* The hours of the last day that saw tickets, oldest first. */
+static void
+print_hours(const json_t *reply)
+{
+	const json_t	*h;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(reply, "hours"), i, h) {
+		if (ctl_int(h, "queued") == 0 && ctl_int(h, "printed") == 0 &&
+		    ctl_int(h, "failed") == 0)
+			continue;
+		fputs("hour ", stdout);
+		ctl_put_time(stdout, ctl_int(h, "hour"));
+		printf(" queued=%" JSON_INTEGER_FORMAT " printed=%"
+		    JSON_INTEGER_FORMAT " failed=%" JSON_INTEGER_FORMAT "\n",
+		    ctl_int(h, "queued"), ctl_int(h, "printed"),
+		    ctl_int(h, "failed"));
+	}
+}
+
+static int
+stats_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	json_t		*reply, *v;
+	const char	*key;
+	int		 rv;
+
+	if ((rv = request(ctl, cmd, argc, argv, "stats", &reply)) != CTL_OK ||
+	    reply == NULL)
+		return rv;
+	fputs("stats", stdout);
+	ctl_put_scalars(stdout, reply);
+	putchar('\n');
+	json_object_foreach(reply, key, v)
+		if (json_is_object(v))
+			ctl_print_flat(key, v);
+	print_alerts(reply);
+	json_decref(reply);
+	return CTL_OK;
+}
+
+static int
+alerts_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t	*reply;
+	int	 rv;
+
+	if ((rv = request(ctl, cmd, argc, argv, "stats", &reply)) != CTL_OK ||
+	    reply == NULL)
+		return rv;
+	print_alerts(reply);
+	json_decref(reply);
+	return CTL_OK;
+}
+
+/*
+ * What fastops-top shows, in a screenful: the queue, the pool, turbo,
+ * print times, each station and printer, the alerts and the busy hours.
+ */
+static int
+dashboard_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const char *const groups[] = { "queue", "workers", "turbo",
+	    "print" };
+	static const char *const latencies[] = { "print", "total" };
+	json_t		*reply, *lat, *v;
+	char		 label[32];
+	size_t		 i;
+	int		 rv;
+
+	if ((rv = request(ctl, cmd, argc, argv, "dashboard", &reply)) !=
+	    CTL_OK || reply == NULL)
+		return rv;
+	printf("dashboard company=%s branch=%s uptime_s=%" JSON_INTEGER_FORMAT
+	    " orders=%" JSON_INTEGER_FORMAT "\n", ctl_str(reply, "company"),
+	    ctl_str(reply, "branch"), ctl_int(reply, "uptime_s"),
+	    ctl_int(reply, "orders"));
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		ctl_print_flat(groups[i], json_object_get(reply, groups[i]));
+	lat = json_object_get(reply, "latency");
+	for (i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++) {
+		snprintf(label, sizeof(label), "latency.%s", latencies[i]);
+		ctl_print_flat(label, json_object_get(lat, latencies[i]));
+	}
+	json_array_foreach(json_object_get(reply, "stations"), i, v) {
+		printf("station %s urgent=%" JSON_INTEGER_FORMAT " normal=%"
+		    JSON_INTEGER_FORMAT " low=%" JSON_INTEGER_FORMAT "\n",
+		    ctl_str(v, "name"), ctl_int(v, "urgent"),
+		    ctl_int(v, "normal"), ctl_int(v, "low"));
+	}
+	json_array_foreach(json_object_get(reply, "printers"), i, v)
+		ctl_print_printer(v);
+	print_alerts(reply);
+	print_hours(reply);
 	json_decref(reply);
 	return CTL_OK;
 }

@@ -43,8 +43,11 @@ struct ctl_cmd {
 extern const struct ctl_cmd cmd_order_create, cmd_order_get, cmd_order_list,
 	cmd_order_urgent, cmd_order_reprint, cmd_order_cancel,
 	cmd_order_modify, cmd_order_bump;
-extern const struct ctl_cmd cmd_queue, cmd_jobs_list, cmd_stats, cmd_health,
+extern const struct ctl_cmd cmd_queue, cmd_jobs_list, cmd_jobs_retry,
+	cmd_jobs_clear, cmd_stats, cmd_alerts, cmd_dashboard, cmd_health,
 	cmd_menu;
+extern const struct ctl_cmd cmd_turbo, cmd_workers, cmd_workers_scale,
+	cmd_printers, cmd_printer_pause, cmd_printer_resume;
 extern const struct ctl_cmd cmd_metrics;
 extern const struct ctl_cmd cmd_watch;
 extern const struct ctl_cmd cmd_user_add, cmd_user_list, cmd_user_del,
@@ -134,5 +137,10 @@ void	 ctl_put_order_header(FILE *, const json_t *order);
 void	 ctl_print_paging(const json_t *reply);
 /* A unix time as local ISO 8601 */
 void	 ctl_put_time(FILE *, json_int_t);
+
+/* --- shared between command files ---------------------------------------- */
+
+/* "printer NAME station=... circuit=..." (cmd-print.c) */
+void	 ctl_print_printer(const json_t *printer);
 
 #endif

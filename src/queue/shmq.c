@@ -141,11 +141,12 @@ enum {
 	OP_RETRY,
 	OP_CLEAR,
 	OP_RELEASE,
+	OP_GIVEUP,
 };
 
 static const char *const opnames[] = {
 	"nothing", "enqueue", "claim", "complete", "fail", "cancel",
-	"promote", "retry", "clear", "release",
+	"promote", "retry", "clear", "release", "give up",
 };
 
 /* Slot metadata; payload_max bytes of payload follow it. */
@@ -2069,6 +2070,72 @@ shmq_fail(struct shmq *q, const struct shmq_ref *ref, int give_up,
 }
 
 /* --- printers ------------------------------------------------------------------ */
+/*
+ * The next pending job of a station, in priority order, when no printer
+ * can take it (every printer of the station is down): straight to
+ * SHMQ_FAILED, as if its last attempt had failed.
+ */
+int
+shmq_give_up_next(struct shmq *q, uint32_t station, struct shmq_ref *ref)
+{
+	struct hdr		*h = q->hdr;
+	struct shmq_counters	*c = &h->counters;
+	struct station		*st;
+	struct slot		*sl;
+	uint64_t		 sg;
+	uint32_t		 idx = NONE, k;
+
+	if (station >= h->nstations) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (qlock(q) == -1)
+		return -1;
+	st = &h->station[station];
+	for (k = 0; k < SHMQ_NPRIO && idx == NONE; k++)
+		idx = st->fifo[k].head;
+	if (idx == NONE) {
+		qunlock(q, 0);
+		errno = ENOENT;
+		return -1;
+	}
+	sl = slot_at(q, idx);
+	sg = next_sg(sl->sg, SHMQ_FAILED);
+	intent_begin(q, idx, sl);
+	intent_u64(q, &c->failed, c->failed + 1);
+	intent_arm(q, OP_GIVEUP, sg);
+	fifo_unlink(q, &st->fifo[sl->prio], idx);
+	sl->printer = -1;
+	sl->owner = 0;
+	commit(sl, sg);
+	intent_apply(q);
+	c->pending[sl->prio]--;
+	c->failed_now++;
+	minute_count(h, M_FAILED);
+	intent_end(q);
+	ref->slot = idx;
+	ref->job_id = sl->job_id;
+	qunlock(q, 0);
+	return 0;
+}
+
+/* The worker's word on its printer, for people: "" clears it. */
+int
+shmq_printer_set_error(struct shmq *q, uint32_t printer, const char *error)
+{
+	if (printer >= q->hdr->nprinters) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (qlock(q) == -1)
+		return -1;
+	copy_text(q->hdr->printer[printer].last_error,
+	    sizeof(q->hdr->printer[printer].last_error),
+	    error != NULL ? error : "");
+	qunlock(q, 0);
+	return 0;
+}
+
 
 /* Either change can let a sibling take jobs this printer avoided: wake. */
 int
@@ -2181,6 +2248,28 @@ shmq_position(struct shmq *q, const struct shmq_ref *ref, uint32_t *pos,
 	if (len != NULL)
 		*len = total;
 	return 0;
+}
+
+/* Pending jobs of one station per priority, as a seqlock reader. */
+int
+shmq_station_pending(struct shmq *q, uint32_t station,
+    uint32_t count[SHMQ_NPRIO])
+{
+	const struct hdr	*h = q->hdr;
+	uint64_t		 s, deadline = 0;
+	int			 rc, k;
+
+	if (station >= h->nstations) {
+		errno = EINVAL;
+		return -1;
+	}
+	do {
+		if (seq_read_begin(h, &s, &deadline) == -1)
+			return -1;
+		for (k = 0; k < SHMQ_NPRIO; k++)
+			count[k] = h->station[station].fifo[k].count;
+	} while ((rc = seq_read_end(h, s, &deadline)) == 1);
+	return rc;
 }
 
 int

@@ -267,6 +267,13 @@ int	 shmq_complete(struct shmq *, const struct shmq_ref *);
  */
 int	 shmq_fail(struct shmq *, const struct shmq_ref *, int give_up,
 	    const char *error);
+/*
+ * Take the next pending job of a station (urgent first) straight to
+ * SHMQ_FAILED, when no printer there can print it; *ref names it (the
+ * daemon then hands it to the kitchen screen).  ENOENT when none waits.
+ */
+int	 shmq_give_up_next(struct shmq *, uint32_t station,
+	    struct shmq_ref *ref);
 /* Wake every waiter (shutdown, configuration change). */
 void	 shmq_wake_all(struct shmq *);
 
@@ -275,6 +282,9 @@ void	 shmq_wake_all(struct shmq *);
 int	 shmq_printer_set_circuit(struct shmq *, uint32_t printer,
 	    enum shmq_circuit);
 int	 shmq_printer_pause(struct shmq *, uint32_t printer, int paused);
+/* Set the printer's last error ("" or NULL clears it). */
+int	 shmq_printer_set_error(struct shmq *, uint32_t printer,
+	    const char *error);
 
 /* --- iteration and reading --------------------------------------------- */
 
@@ -296,6 +306,9 @@ int	 shmq_position(struct shmq *, const struct shmq_ref *,
  * (they give up with EAGAIN after a bounded number of retries).
  */
 int	 shmq_read_counters(struct shmq *, struct shmq_counters *);
+/* Jobs pending at a station, per priority. */
+int	 shmq_station_pending(struct shmq *, uint32_t station,
+	    uint32_t count[SHMQ_NPRIO]);
 int	 shmq_read_printer(struct shmq *, uint32_t printer,
 	    struct shmq_printer_info *);
 int	 shmq_read_hist(struct shmq *, enum shmq_hist, struct histogram *);

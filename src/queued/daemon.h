@@ -33,6 +33,7 @@
 #include "orders.h"
 #include "qstate.h"
 #include "shmq.h"
+#include "supervisor.h"
 
 #define API_CONTEXTS	64
 #define API_SELFCHECK_MS 2000	/* a fresh connection must answer within */
@@ -81,6 +82,7 @@ struct daemon {
 	struct journal		*j;
 	struct events		*ev;
 	struct http		*http;
+	struct supervisor	*sv;
 	nng_socket		 rep;
 	nng_socket		 pub;
 	int			 shm_lockfd;	/* flock held on our segment */
@@ -124,6 +126,8 @@ int	 store_snapshot(struct daemon *);
 void	 store_commit(struct daemon *, struct commit *);
 int	 store_start_committer(struct daemon *);
 void	 store_stop_committer(struct daemon *);
+uint64_t store_append_job(struct daemon *, const struct qrec *,
+	    struct order **, int *changed);
 /* Put a job of the model into the shm queue (after it is durable). */
 int	 store_enqueue_job(struct daemon *, uint64_t job_id);
 
@@ -146,9 +150,32 @@ json_t	*ops_dispatch(struct daemon *, struct api_ctx *, json_t *req,
 	    const struct auth_session *, uint64_t start_ns);
 json_t	*ops_error(const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* A commit entry: reply (taken, may be NULL) goes to c (may be NULL) once
+ * lsn is durable; events added with commit_event go out then too. */
+struct commit *commit_new(struct api_ctx *c, json_t *reply, uint64_t lsn,
+	    uint64_t order_id, uint64_t start_ns);
+void	 commit_event(struct commit *, const char *kind, int with_order,
+	    const char *fmt, ...);
 /* The order object with queue positions, for replies: as text, as JSON. */
 void	 ops_order_text(struct daemon *, const struct order *, struct jbuf *);
 json_t	*ops_order_json(struct daemon *, const struct order *);
+
+/* ops-print.c: printers, workers, turbo, failed jobs, the dashboard */
+json_t	*ops_turbo(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+json_t	*ops_workers_scale(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+json_t	*ops_printers(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+json_t	*ops_printer_pause(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+json_t	*ops_jobs_retry(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+json_t	*ops_dashboard(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
+/* The stats reply (ops.c), which the dashboard extends. */
+json_t	*ops_stats(struct daemon *, struct api_ctx *, json_t *,
+	    const struct auth_session *, uint64_t);
 
 /* events.c */
 struct events *events_new(struct daemon *);

@@ -128,6 +128,14 @@ http_metrics(struct daemon *d)
 	    "ticket taken by a printer to printed", &h[SHMQ_H_PRINT]);
 	put_hist(f, "fastops_ticket_seconds",
 	    "ticket queued to printed", &h[SHMQ_H_TOTAL]);
+	if (d->sv != NULL) {
+		struct jbuf	b = JBUF_INITIALIZER;
+
+		supervisor_metrics(d->sv, &b);
+		if (b.len > 0)
+			fwrite(b.s, 1, b.len, f);
+		jbuf_fini(&b);
+	}
 	fclose(f);
 	return buf;
 }

@@ -167,6 +167,10 @@ jbuf_vprintf(struct jbuf *b, const char *fmt, va_list ap)
 		case 'I':
 			add_ll(b, va_arg(ap, long long));
 			break;
+		case 'R':
+			s = va_arg(ap, const char *);
+			jbuf_add(b, s, va_arg(ap, size_t));
+			break;
 		case '%':
 			jbuf_add(b, "%", 1);
 			break;

@@ -32,7 +32,8 @@ char	*jbuf_steal(struct jbuf *, size_t *len);
 void	 jbuf_add(struct jbuf *, const void *, size_t);
 /*
  * Formatted text: %s a C string as is, %S a C string as a JSON string
- * (quoted, escaped; NULL gives null), %d an int, %I a long long, %%.
+ * (quoted, escaped; NULL gives null), %d an int, %I a long long, %R
+ * raw text given as a pointer and a size_t length (JSON already), %%.
  */
 void	 jbuf_printf(struct jbuf *, const char *fmt, ...);
 void	 jbuf_vprintf(struct jbuf *, const char *fmt, va_list);

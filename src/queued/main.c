@@ -32,6 +32,7 @@
 
 #include "clock.h"
 #include "daemon.h"
+#include "wproto.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -143,6 +144,7 @@ reload(struct daemon *d)
 		d->menu = nm;
 	}
 	pthread_mutex_unlock(&d->lock);
+	supervisor_wake(d->sv);
 	if (report != NULL)
 		log_info("reload:\n%s", report);
 	else
@@ -170,6 +172,9 @@ main(int argc, char **argv)
 	int		 ch, foreground = 0, check = 0, verbose = 0, sig, rv;
 	int		 lockfd;
 
+	/* the daemon spawns itself as its printer workers */
+	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
+		return worker_main(argc, argv);
 	log_init(argv[0], 1);
 	memset(&d, 0, sizeof(d));
 	d.config_path = NULL;
@@ -261,6 +266,8 @@ main(int argc, char **argv)
 	d.ev = events_new(&d);
 	if (store_start_committer(&d) == -1)
 		fatal("commit thread");
+	if ((d.sv = supervisor_start(&d)) == NULL)
+		return 1;
 	if (api_start(&d) == -1)
 		return 1;
 	if (d.cfg->daemon.http[0] != '\0' &&
@@ -323,6 +330,9 @@ main(int argc, char **argv)
 			break;
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 	}
+	/* tickets in hand finish (and are journaled) before the commit stops */
+	supervisor_stop(d.sv);
+	d.sv = NULL;
 	store_stop_committer(&d);
 	api_stop(&d);
 	http_stop(d.http);

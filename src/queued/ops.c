@@ -28,9 +28,6 @@
 #define R_STAFF		(R_WAITER | R_KITCHEN | R_ADMIN)
 #define R_ANYONE	0x100	/* no session needed */
 
-static struct commit *commit_new(struct api_ctx *, json_t *, uint64_t,
-		    uint64_t, uint64_t);
-
 /* Rough upper bound of a ticket's JSON, to refuse what cannot fit a slot. */
 #define TICKET_OVERHEAD	512
 #define TICKET_PER_ITEM	48
@@ -88,6 +85,14 @@ static const struct op ops[] = {
 	{ "queue.status",	R_STAFF,		op_queue_status },
 	{ "jobs.list",		R_STAFF,		op_jobs_list },
 	{ "stats",		R_STAFF,		op_stats },
+	{ "dashboard",		R_STAFF,		ops_dashboard },
+	{ "turbo",		R_STAFF,		ops_turbo },
+	{ "workers.scale",	R_ADMIN,		ops_workers_scale },
+	{ "printers",		R_STAFF,		ops_printers },
+	{ "printer.pause",	R_ADMIN,		ops_printer_pause },
+	{ "printer.resume",	R_ADMIN,		ops_printer_pause },
+	{ "jobs.retry",		R_ADMIN,		ops_jobs_retry },
+	{ "jobs.clear_failed",	R_ADMIN,		ops_jobs_retry },
 	{ "health",		R_ANYONE,		op_health },
 	{ "users.add",		R_ADMIN,		op_users_add },
 	{ "users.list",		R_ADMIN,		op_users_list },
@@ -164,7 +169,7 @@ reply_after(struct daemon *d, struct api_ctx *c, json_t *reply, uint64_t lsn,
 }
 
 /* A commit entry: reply (taken) goes to c once lsn is durable. */
-static struct commit *
+struct commit *
 commit_new(struct api_ctx *c, json_t *reply, uint64_t lsn, uint64_t order_id,
     uint64_t start_ns)
 {
@@ -326,7 +331,7 @@ commit_jobs(struct commit *cm, json_t *rec)
  * with_order: the publisher adds the order ("order": {...}) as its last
  * member, rendered once for the reply and every event that shows it.
  */
-static void
+void
 commit_event(struct commit *cm, const char *kind, int with_order,
     const char *fmt, ...)
 {
@@ -810,6 +815,7 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 {
 	struct shmq_counters	q;
 	struct histogram	h[SHMQ_NHIST], ack;
+	json_t			*reply;
 	uint64_t		reqs, errs;
 	int			i;
 
@@ -823,7 +829,7 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 	for (i = 0; i < SHMQ_NHIST; i++)
 		if (shmq_read_hist(d->q, (enum shmq_hist)i, &h[i]) == -1)
 			hist_init(&h[i]);
-	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I,"
+	reply = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I,"
 	    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i},"
 	    " s:{s:I, s:I, s:I, s:b},"
 	    " s:{s:o, s:o, s:o, s:o}}",
@@ -852,6 +858,18 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 	    "wait", hist_json(&h[SHMQ_H_WAIT]),
 	    "print", hist_json(&h[SHMQ_H_PRINT]),
 	    "total", hist_json(&h[SHMQ_H_TOTAL]));
+	json_object_set_new(json_object_get(reply, "queue"), "failed_now",
+	    json_integer(q.failed_now));
+	if (d->sv != NULL)
+		supervisor_status(d->sv, reply);
+	return reply;
+}
+
+json_t *
+ops_stats(struct daemon *d, struct api_ctx *c, json_t *req,
+    const struct auth_session *s, uint64_t t0)
+{
+	return op_stats(d, c, req, s, t0);
 }
 
 static json_t *

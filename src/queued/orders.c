@@ -1249,6 +1249,73 @@ bad:
 	return -1;
 }
 
+/*
+ * A queue record about one job (a printer's worker claimed, printed or
+ * failed it; the daemon handed it to the kitchen screen, an admin retried
+ * or cleared it): the job's status in its order, and the order's state.
+ */
+struct order *
+orders_job_apply(struct orders *o, const struct qrec *r, int *changed)
+{
+	struct ord_job	*job = NULL;
+	struct order	*ord;
+	int		 before;
+
+	*changed = 0;
+	if ((ord = orders_by_job(o, r->job_id, &job)) == NULL || job == NULL)
+		return NULL;
+	before = ord->state;
+	switch (r->type) {
+	case QREC_JOB_CLAIMED:
+		job->status = ORD_JOB_PROCESSING;
+		job->printer = r->printer;
+		job->attempts++;
+		break;
+	case QREC_JOB_PRINTED:
+		job->status = ORD_JOB_COMPLETED;
+		job->printer = r->printer;
+		job->slot = NO_SLOT;
+		break;
+	case QREC_JOB_RETRY:
+	case QREC_JOB_REQUEUED:
+		job->status = ORD_JOB_PENDING;
+		break;
+	case QREC_JOB_FAILED:
+		job->status = ORD_JOB_FAILED;
+		break;
+	case QREC_JOB_CLEARED:
+		job->status = ORD_JOB_CANCELLED;
+		job->slot = NO_SLOT;
+		break;
+	case QREC_JOB_FLAGS:
+		if (r->flags & SHMQ_F_FALLBACK)
+			job->status = ORD_JOB_FALLBACK;
+		else if ((r->clear & SHMQ_F_FALLBACK) &&
+		    job->status == ORD_JOB_FALLBACK)
+			job->status = ORD_JOB_FAILED;
+		break;
+	default:
+		return NULL;
+	}
+	order_recompute(o, ord);
+	*changed = ord->state != before;
+	return ord;
+}
+
+/* After a crash: a job the queue sent back to pending is pending here. */
+void
+orders_job_requeued(struct orders *o, uint64_t job_id)
+{
+	struct ord_job	*job = NULL;
+	struct order	*ord;
+
+	if ((ord = orders_by_job(o, job_id, &job)) == NULL || job == NULL ||
+	    job->status != ORD_JOB_PROCESSING)
+		return;
+	job->status = ORD_JOB_PENDING;
+	order_recompute(o, ord);
+}
+
 /* --- JSON views ------------------------------------------------------------ */
 
 void

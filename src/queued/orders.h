@@ -32,7 +32,6 @@ enum ord_rec_type {
 	ORD_REC_BUMPED,
 	ORD_REC_USER_PUT,
 	ORD_REC_USER_DEL,
-	ORD_REC_JOB_STATUS,	/* printed/failed/fallback seen by the daemon */
 };
 
 enum ord_type { ORD_MESA, ORD_LLEVAR, ORD_DOMICILIO, ORD_NTYPES };
@@ -130,6 +129,17 @@ int	orders_prepare_bump(struct orders *, const json_t *req,
  */
 int	orders_apply(struct orders *, uint64_t lsn, uint16_t type,
 	    json_t *rec);
+
+/*
+ * A queue record (QREC_JOB_CLAIMED ... QREC_JOB_FLAGS) seen by the orders:
+ * the job's status, printer and attempts, and its order's state.  Returns
+ * the order (NULL if the job is not one of ours) and whether its state
+ * changed.  Called for live records and on replay alike.
+ */
+struct order	*orders_job_apply(struct orders *, const struct qrec *,
+		    int *changed);
+/* Recovery sent a job that was being printed back to pending. */
+void		 orders_job_requeued(struct orders *, uint64_t job_id);
 
 /* An order by id, or by client uuid (idempotency). */
 struct order	*orders_get(struct orders *, uint64_t id);

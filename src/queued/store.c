@@ -142,6 +142,47 @@ store_append(struct daemon *d, uint16_t type, json_t *rec)
 	return lsn;
 }
 
+/*
+ * Append a queue record about one job (from the supervisor) and apply it
+ * to the model and the orders.  Returns its LSN, or 0; *ord gets the
+ * order it changed (or NULL) and *changed whether the order's state did.
+ * Under d->lock.
+ */
+uint64_t
+store_append_job(struct daemon *d, const struct qrec *r, struct order **ord,
+    int *changed)
+{
+	uint8_t		buf[64 + SHMQ_ERR_MAX];
+	ssize_t		n;
+	uint64_t	lsn;
+	int		rc;
+
+	*ord = NULL;
+	*changed = 0;
+	if (d->readonly) {
+		errno = EIO;
+		return 0;
+	}
+	if ((n = qrec_encode(r, buf, sizeof(buf))) < 0)
+		return 0;
+	/* the model must accept it, or the journal would say what isn't */
+	if (qstate_apply(d->model, 0, r->type, buf, (size_t)n) == -1)
+		return 0;
+	if (d->cfg->daemon.fsync == CONFIG_FSYNC_ALWAYS)
+		rc = journal_append(d->j, r->type, buf, (size_t)n, &lsn);
+	else
+		rc = journal_append_nowait(d->j, r->type, buf, (size_t)n, &lsn);
+	if (rc == -1) {
+		if (errno == EIO)
+			store_failed(d, journal_error(d->j) ?
+			    journal_error(d->j) : "write error");
+		return 0;
+	}
+	*ord = orders_job_apply(d->orders, r, changed);
+	d->records_since_snapshot++;
+	return lsn;
+}
+
 /* --- recovery --------------------------------------------------------------- */
 
 static int
@@ -194,10 +235,15 @@ replay_record(uint64_t lsn, uint16_t type, const void *p, size_t len,
 	json_error_t	 err;
 
 	if (type < QREC_DAEMON_BASE) {
+		struct qrec	r;
+		int		changed;
+
 		if (qstate_apply(d->model, lsn << 8, type, p, len) == -1)
 			log_warnx("replay: record %llu (%s): %s",
 			    (unsigned long long)lsn, qrec_type_name(type),
 			    strerror(errno));
+		else if (qrec_decode(type, p, len, &r) == 0)
+			(void)orders_job_apply(d->orders, &r, &changed);
 		return 0;
 	}
 	if ((rec = json_loadb(p, len, 0, &err)) == NULL) {
@@ -220,6 +266,8 @@ restore_job(const struct shmq_job *job, void *arg)
 	struct ord_job	*oj;
 	struct shmq_ref	 ref;
 
+	if (job->state == SHMQ_PENDING)
+		orders_job_requeued(d->orders, job->job_id);
 	if (shmq_restore(d->q, job, &ref) == -1)
 		return -1;
 	if (orders_by_job(d->orders, job->job_id, &oj) != NULL)
@@ -303,6 +351,11 @@ store_open(struct daemon *d)
 		log_warn("locking %s", path);
 		return -1;
 	}
+	for (i = 0; i < d->cfg->nprinters; i++)
+		if (d->cfg->printer[i].paused) {
+			(void)shmq_printer_pause(d->q, (uint32_t)i, 1);
+			log_info("printer %s starts paused", d->cfg->printer[i].name);
+		}
 	if (qstate_foreach(d->model, restore_job, d) != 0) {
 		log_warnx("rebuilding the queue: %s", shmq_strerror());
 		return -1;
@@ -507,6 +560,8 @@ publisher_main(void *arg)
 			}
 			for (k = 0; k < c->nenqueue; k++)
 				(void)store_enqueue_job(d, c->enqueue[k]);
+			if (c->nenqueue > 0)
+				supervisor_wake(d->sv);
 			if (c->order_id != 0) {
 				struct order *o = orders_get(d->orders,
 				    c->order_id);

@@ -33,6 +33,7 @@ start() {
 	    -e "s|^;instance = .*|instance = $INST|" \
 	    -e "s|^http = .*|http =|" \
 	    -e "s|^log_level = .*|log_level = warn|" \
+	    -e "s|^paused = .*|paused = yes|" \
 	    "$SRC/etc/fastops.ini" >"$D/fastops.ini"
 	"$BIN/fastops-queued" -d -f "$D/fastops.ini" 2>>"$D/log" &
 	PID=$!

@@ -179,7 +179,7 @@ test_shipped_ini(void **state)
 	assert_int_equal(cfg->daemon.payload_max, 4096);
 	assert_int_equal(cfg->daemon.numbering, CONFIG_NUMBERING_DAILY);
 	assert_int_equal(cfg->daemon.log_level, CONFIG_LOG_INFO);
-	assert_int_equal(cfg->workers.min, 2);
+	assert_int_equal(cfg->workers.min, 3);	/* one per printer */
 	assert_int_equal(cfg->workers.max, 10);
 	assert_int_equal(cfg->workers.scale_up_at, 15);
 	assert_int_equal(cfg->workers.scale_down_at, 5);
@@ -210,8 +210,10 @@ test_shipped_ini(void **state)
 		assert_int_equal(pr->uri.port, 9101 + s);
 		assert_int_equal(pr->width, 48);
 		assert_int_equal(pr->codepage, 19);
-		assert_int_equal(pr->confirm, CONFIG_CONFIRM_STATUS);
+		/* fastops-printsim answers GS ( H */
+		assert_int_equal(pr->confirm, CONFIG_CONFIRM_GS_H);
 		assert_int_equal(pr->buzzer, CONFIG_BUZZER_NONE);
+		assert_int_equal(pr->paused, 0);
 		assert_true(cfg->station[s].kds);
 	}
 	assert_string_equal(cfg->printer[cfg->station[0].printer[0]].name,
