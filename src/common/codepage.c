@@ -27,8 +27,6 @@ struct compose {
 };
 
 static const uint16_t	*codepage_table(int, uint16_t *);
-static int		 utf8_next(const uint8_t *, size_t, size_t *,
-			    uint32_t *);
 static int		 codepage_lookup(int, uint32_t);
 static int		 ascii_fallback(uint32_t);
 static uint32_t		 compose(uint32_t, uint32_t);
@@ -203,13 +201,7 @@ codepage_table(int n, uint16_t *euro)
 	}
 }
 
-/*
- * Decode the UTF-8 character at s[*i] (len bytes in all) into *cp and
- * advance *i.  Returns 0, or -1 for a malformed sequence (overlong,
- * surrogate, out of range, truncated), having skipped one byte so the
- * caller resynchronises on the next lead byte.
- */
-static int
+int
 utf8_next(const uint8_t *s, size_t len, size_t *i, uint32_t *cp)
 {
 	uint32_t	c, min;

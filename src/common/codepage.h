@@ -46,6 +46,14 @@ size_t		 codepage_encode(int n, const char *utf8, size_t len,
 int		 codepage_decode(int n, uint8_t byte, char out[5]);
 
 /*
+ * Decode the UTF-8 character at s[*i] (len bytes in all) into *cp and
+ * advance *i.  Strict: returns -1 for a malformed sequence (overlong,
+ * surrogate, past U+10FFFF, truncated), having skipped one byte so a
+ * caller can resynchronise on the next lead byte; 0 otherwise.
+ */
+int		 utf8_next(const uint8_t *s, size_t len, size_t *i,
+		    uint32_t *cp);
+/*
  * Display columns of UTF-8 text: one per character (code point that is not
  * a continuation byte).  Good enough for the Latin text of tickets.
  */

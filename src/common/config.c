@@ -32,6 +32,7 @@
 
 #include <ini.h>
 
+#include "codepage.h"
 #include "config.h"
 #include "errlist.h"
 #include "log.h"
@@ -360,41 +361,12 @@ config_valid_name(const char *s, size_t maxlen)
 int
 config_valid_utf8(const char *str, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 i = 0, n, k;
-	unsigned		 c, min;
+	size_t		i = 0;
+	uint32_t	cp;
 
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			c &= 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			c &= 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			c &= 0x07;
-			min = 0x10000;
-		} else
+	while (i < len)
+		if (utf8_next((const uint8_t *)str, len, &i, &cp) == -1)
 			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 

@@ -53,7 +53,7 @@ ctl_print_printer(const json_t *p)
 static int
 turbo_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	json_t	*req, *reply;
+	json_t	*req;
 	int	 rv;
 
 	if ((rv = ctl_no_options(cmd, &argc, &argv)) != 0)
@@ -70,14 +70,7 @@ turbo_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		}
 		json_object_set_new(req, "mode", json_string(argv[0]));
 	}
-	if ((rv = ctl_request(ctl, req, &reply)) != CTL_OK)
-		return rv;
-	if (ctl->json)
-		ctl_print_json(reply);
-	else
-		ctl_print_flat("turbo", json_object_get(reply, "turbo"));
-	json_decref(reply);
-	return CTL_OK;
+	return ctl_show(ctl, req, "turbo", "turbo");
 }
 
 /* The pool as stats reports it: there is no operation of its own. */
@@ -85,7 +78,6 @@ static int
 workers_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	json_t	*reply;
 	int	 rv;
 
 	if ((rv = ctl_no_options(cmd, &argc, &argv)) != 0)
@@ -93,22 +85,14 @@ workers_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	if (argc > 0)
 		return ctl_usage_error(cmd, "unexpected argument \"%s\"",
 		    argv[0]);
-	if ((rv = ctl_request(ctl, json_pack("{s:s}", "op", "stats"),
-	    &reply)) != CTL_OK)
-		return rv;
-	if (ctl->json)
-		ctl_print_json(reply);
-	else
-		ctl_print_flat("workers", json_object_get(reply, "workers"));
-	json_decref(reply);
-	return CTL_OK;
+	return ctl_show(ctl, json_pack("{s:s}", "op", "stats"), "workers",
+	    "workers");
 }
 
 static int
 workers_scale(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	json_t		*reply;
 	long long	 n = 1;
 	int		 rv;
 
@@ -122,16 +106,9 @@ workers_scale(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	if (argc == 2 && ctl_number(argv[1], 1, SCALE_MAX, &n) == -1)
 		return ctl_usage_error(cmd, "N is a number of workers from 1 "
 		    "to %d, not \"%s\"", SCALE_MAX, argv[1]);
-	if ((rv = ctl_request(ctl, json_pack("{s:s, s:s, s:I}", "op",
+	return ctl_show(ctl, json_pack("{s:s, s:s, s:I}", "op",
 	    "workers.scale", "direction", argv[0], "n", (json_int_t)n),
-	    &reply)) != CTL_OK)
-		return rv;
-	if (ctl->json)
-		ctl_print_json(reply);
-	else
-		ctl_print_flat("workers", json_object_get(reply, "workers"));
-	json_decref(reply);
-	return CTL_OK;
+	    "workers", "workers");
 }
 
 static int

@@ -440,6 +440,27 @@ ctl_put_scalars(FILE *f, const json_t *o)
 	}
 }
 
+/*
+ * Send req and print the reply: raw with --json, else its member (the
+ * whole reply if member is NULL) as one flat line labelled label.
+ */
+int
+ctl_show(struct ctl *ctl, json_t *req, const char *label, const char *member)
+{
+	json_t	*reply;
+	int	 rv;
+
+	if ((rv = ctl_request(ctl, req, &reply)) != CTL_OK)
+		return rv;
+	if (ctl->json)
+		ctl_print_json(reply);
+	else
+		ctl_print_flat(label, member != NULL ? json_object_get(reply,
+		    member) : reply);
+	json_decref(reply);
+	return CTL_OK;
+}
+
 void
 ctl_print_flat(const char *label, const json_t *o)
 {

@@ -129,6 +129,9 @@ void	 ctl_put_scalars(FILE *, const json_t *o);
 /* label + scalars on one line (none if o has no scalars), then each
  * object member labelled label.key (key for an empty label), recursively. */
 void	 ctl_print_flat(const char *label, const json_t *o);
+/* ctl_request, then the reply raw (--json) or its member flat. */
+int	 ctl_show(struct ctl *, json_t *req, const char *label,
+	    const char *member);
 /* "M-0001 id=1 en_cola queue=1/3 eta=3s" */
 void	 ctl_print_order_summary(const json_t *order);
 /* "M-0001 id=1 state=... type=... table=... ..." (no newline) */

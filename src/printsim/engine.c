@@ -6,7 +6,8 @@
  * command (the ESC @ and modes before it are counted in it) and ends with
  * its cut; the buzzer and GS ( H a driver sends after the cut still belong
  * to it, so its --out text is written when the engine reaches the next
- * ticket, a GS ( H, or has had nothing to do for GRACE_NS after the cut.
+ * ticket or a GS ( H, or has nothing more to do and nothing more has come
+ * in (or has waited GRACE_NS for the rest of a command).
  *
  * Nothing waits: each engine item is stamped with the time the engine
  * finishes it (after the item before it, at --speed), and engine_run()
@@ -343,9 +344,10 @@ apply(struct sim *s, struct ticket *t, const struct escpos_event *ev)
 		t->state = T_CUT;
 		break;
 	case ESCPOS_BUZZER:
-		/* ESC B n t: n beeps of t x 50 ms (realistic mode only). */
+		/* ESC B n t: n beeps of t x 50 ms, 1 <= n, t <= 9. */
 		enqueue(s, I_BUZZER, t, s->speed == 0 ? 0 :
-		    (uint64_t)ev->n * (uint64_t)ev->m * 50 * NS_PER_MS,
+		    (uint64_t)(ev->n > 9 ? 9 : ev->n) *
+		    (uint64_t)(ev->m > 9 ? 9 : ev->m) * 50 * NS_PER_MS,
 		    ev->nbytes);
 		break;
 	case ESCPOS_PULSE:
@@ -520,7 +522,8 @@ engine_run(struct sim *s, uint64_t now)
 		item_done(s, it);
 	}
 	if (TAILQ_EMPTY(&s->items) && s->printing != NULL &&
-	    s->printing->cut_done && now >= s->printing->cut_at + GRACE_NS)
+	    s->printing->cut_done && (now >= s->printing->cut_at + GRACE_NS ||
+	    !sim_input_pending(s)))
 		finalize(s, s->printing);
 }
 
@@ -536,7 +539,7 @@ engine_timeout_ns(const struct sim *s, uint64_t now)
 	if ((it = TAILQ_FIRST(&s->items)) != NULL)
 		at = it->done;
 	else if (s->printing != NULL && s->printing->cut_done)
-		at = s->printing->cut_at + GRACE_NS;
+		at = sim_input_pending(s) ? s->printing->cut_at + GRACE_NS : 0;
 	else
 		return -1;
 	return at <= now ? 0 : (int64_t)(at - now);

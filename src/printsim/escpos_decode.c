@@ -672,7 +672,8 @@ dle_done(struct escpos *dec)
 		if (c[2] == 1) {
 			ev.kind = ESCPOS_PULSE;
 			ev.m = c[3];
-			ev.n = c[4] * 200;	/* t x 100 ms, on and off */
+			/* t x 100 ms on and off, 1 <= t <= 8 */
+			ev.n = (c[4] > 8 ? 8 : c[4]) * 200;
 		}
 		break;
 	}

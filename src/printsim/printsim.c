@@ -2,6 +2,7 @@
  * fastops-printsim — a simulated ESC/POS printer on a TCP port or a
  * pseudo-terminal: main, options, the poll loop and the connection.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -33,6 +34,14 @@
 #define BUFFER_MAX	(16 * 1024 * 1024)
 #define WIDTH_MIN	16
 #define LISTEN_BACKLOG	16
+
+/* As in fastops-printsim(1), word for word. */
+#define SYNOPSIS	"fastops-printsim (--listen tcp://host:port | " \
+			"--pty path) --out file [--raw file] [--log file] " \
+			"[--speed mm_per_s] [--cut-ms ms] [--width cols] " \
+			"[--buffer bytes] [--fault spec ...] " \
+			"[--fault-file file] [-q]"
+#define SYNOPSIS2	"fastops-printsim --help | --version"
 
 static volatile sig_atomic_t	got_term;
 static volatile sig_atomic_t	got_hup;
@@ -79,31 +88,27 @@ usage(int status)
 {
 	FILE	*fp = status == 0 ? stdout : stderr;
 
-	fprintf(fp,
-"usage: fastops-printsim (--listen tcp://HOST:PORT | --pty PATH) --out FILE\n"
-"\t[--raw FILE] [--log FILE] [--speed MM_PER_S] [--cut-ms MS]\n"
-"\t[--width COLS] [--buffer BYTES] [--fault SPEC]... [--fault-file FILE]\n"
-"\t[-q]\n");
+	fprintf(fp, "usage: %s\n       %s\n", SYNOPSIS, SYNOPSIS2);
 	if (status == 0)
 		fprintf(fp,
-"\n"
-"A simulated ESC/POS receipt printer: decodes what it receives to text,\n"
+"\nA simulated ESC/POS receipt printer: decodes what it receives to text,\n"
 "answers status requests, prints at a set speed and injects faults.\n"
 "\n"
-"  --listen tcp://HOST:PORT  accept one TCP connection at a time\n"
-"  --pty PATH                create a pseudo-terminal, symlinked at PATH\n"
-"  --out FILE                append tickets as text ('-': stdout)\n"
-"  --raw FILE                append the bytes received\n"
-"  --log FILE                append one JSON line per ticket\n"
-"  --speed MM_PER_S          paper speed, 0 (default) for instant\n"
-"  --cut-ms MS               time per cut (default 0)\n"
-"  --width COLS              characters per line (default 48)\n"
-"  --buffer BYTES            receive buffer (default 4096)\n"
-"  --fault SPEC              offline, paper-out, paper-low, cover-open,\n"
-"                            slow=MS, hang, hang-after=N, drop=N,\n"
-"                            fail=N/M, none\n"
-"  --fault-file FILE         faults, one a line, re-read on SIGHUP\n"
+"  --listen tcp://host:port  accept one TCP connection at a time\n"
+"  --pty path                create a pseudo-terminal, symlinked at path\n"
+"  --out file                append tickets as text ('-': stdout)\n"
+"  --raw file                append the bytes received\n"
+"  --log file                append one JSON line per ticket\n"
+"  --speed mm_per_s          paper speed, 0 (default) for instant\n"
+"  --cut-ms ms               time per cut (default 0)\n"
+"  --width cols              characters per line (default 48)\n"
+"  --buffer bytes            receive buffer (default 4096)\n"
+"  --fault spec              inject a fault (repeatable)\n"
+"  --fault-file file         faults, one a line, re-read on SIGHUP\n"
 "  -q, --quiet               only warnings and errors on stderr\n"
+"\n"
+"Faults: offline, paper-out, paper-low, cover-open, slow=MS, hang,\n"
+"hang-after=N, drop=N, fail=N/M, none.\n"
 "\n"
 "See fastops-printsim(1).\n");
 	exit(status);
@@ -431,6 +436,19 @@ conn_flush(struct sim *s)
 		memmove(s->outb, s->outb + n, s->outlen - (size_t)n);
 		s->outlen -= (size_t)n;
 	}
+}
+
+/* Bytes received or receivable that the decoder has not finished. */
+int
+sim_input_pending(const struct sim *s)
+{
+	int	n = 0;
+
+	if (s->inoff < s->inlen || escpos_partial(&s->dec) != 0)
+		return 1;
+	if (s->fd == -1 || ioctl(s->fd, FIONREAD, &n) == -1)
+		return 0;
+	return n > 0;
 }
 
 void

@@ -175,6 +175,7 @@ uint8_t		 fault_status(struct sim *, int);
 
 /* printsim.c */
 void		 sim_answer(struct sim *, const uint8_t *, size_t);
+int		 sim_input_pending(const struct sim *);
 void		 sim_set_hung(struct sim *, int);
 
 #endif

@@ -158,8 +158,8 @@ ops_jobs_retry(struct daemon *d, struct api_ctx *c, json_t *req,
 		if (qstate_get(d->model, f.id[0], &job) == -1 ||
 		    job.state != SHMQ_FAILED) {
 			free(f.id);
-			return ops_error(FO_ENOENT, "job %llu is not failed",
-			    (unsigned long long)f.id[0]);
+			return ops_error(FO_ENOENT, "job %lld is not failed",
+			    (long long)json_integer_value(jid));
 		}
 	} else {
 		free(f.id);
