@@ -181,9 +181,16 @@ $(B)/tests/%_fuzz: $(B)/tests/fuzz/%_fuzz.o $(B)/tests/fuzz/driver.o \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(SERIAL_LIBS) $(CORE_LIBS)
 
+# the printsim's decoder has a fuzz target of its own
+$(B)/tests/escpos_fuzz: $(B)/tests/fuzz/escpos_fuzz.o $(B)/tests/fuzz/driver.o \
+    $(B)/src/printsim/escpos_decode.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
 $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) -Isrc/worker $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Isrc/worker -Isrc/printsim $(ALL_CFLAGS) -MMD -MP \
+	    -c -o $@ $<
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -217,8 +224,9 @@ fuzz:
 		echo "clang -fsanitize=fuzzer $$f -> build/fuzz/$$n"; \
 		clang -std=c17 -D_GNU_SOURCE -g -O1 \
 		    -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
-		    -Isrc/worker -o build/fuzz/$$n $$f $(COMMON_SRCS) \
-		    $(QUEUE_SRCS) $(WORKER_SRCS) -pthread $(JANSSON_LIBS) \
+		    -Isrc/worker -Isrc/printsim -o build/fuzz/$$n $$f \
+		    $(COMMON_SRCS) $(QUEUE_SRCS) $(WORKER_SRCS) \
+		    src/printsim/escpos_decode.c -pthread $(JANSSON_LIBS) \
 		    $(NNG_LIBS) $(SERIAL_LIBS) $(CORE_LIBS) || exit 1; \
 	done
 

@@ -41,7 +41,8 @@ size_t		 codepage_encode(int n, const char *utf8, size_t len,
 /*
  * Decode one byte of code page n to UTF-8 in out (NUL-terminated, at most
  * 4 bytes plus NUL).  Returns the length (1..4).  Bytes without a glyph
- * in the table decode as U+FFFD.
+ * in the table decode as U+FFFD; so do the control bytes other than '\n'
+ * and '\t' (0x00-0x1f, 0x7f), which a printer takes as commands.
  */
 int		 codepage_decode(int n, uint8_t byte, char out[5]);
 

@@ -365,6 +365,9 @@ apply(struct sim *s, struct ticket *t, const struct escpos_event *ev)
 	case ESCPOS_PRINTER_ID:
 		printer_id(s, t, ev->n);
 		break;
+	case ESCPOS_INIT:
+		line_reset(s);	/* ESC @ clears the print buffer */
+		break;
 	case ESCPOS_PAPER_STATUS:
 		if (ev->n == 1 || ev->n == 49) {
 			b[0] = (s->f.paper_low ? 0x03 : 0) |

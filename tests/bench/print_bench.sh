@@ -19,9 +19,10 @@ SIMS=
 WATCH=
 
 cleanup() {
+	set +e
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	for p in $SIMS $WATCH; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null || true
+	wait 2>/dev/null
 	rm -rf "$D"
 	rm -f "/dev/shm/fastops.$INST"
 }
@@ -31,7 +32,7 @@ now_ms() { date +%s%3N; }
 
 # sims [printsim options]: printers cocina1 bar1 postres1 (and cocina2)
 sims() {
-	for p in $SIMS; do kill "$p" 2>/dev/null; done
+	for p in $SIMS; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	SIMS=
 	for n in 0 1 2 3; do
