@@ -58,6 +58,7 @@ JANSSON_LIBS	:= $(call pc_libs,jansson,-ljansson)
 SODIUM_LIBS	:= $(call pc_libs,libsodium,-lsodium)
 SYSTEMD_LIBS	:= $(call pc_libs,libsystemd,-lsystemd)
 SERIAL_LIBS	:= $(call pc_libs,libserialport,-lserialport)
+CURSES_LIBS	:= $(call pc_libs,ncursesw,-lncursesw -ltinfo)
 NNG_LIBS	= -lnng
 # libfastops-core: src/common + src/queue, used by every program
 CORE_LIBS	= $(INIH_LIBS) -lrt
@@ -102,17 +103,25 @@ WORKER_LIB	= $(B)/libfastops-worker.a
 PRINTSIM_SRCS	= $(wildcard src/printsim/*.c)
 PRINTSIM_OBJS	= $(PRINTSIM_SRCS:%.c=$(B)/%.o)
 
+# the curses front-ends: src/ui (shared) and one directory each
+UI_SRCS		= $(wildcard src/ui/*.c)
+UI_OBJS		= $(UI_SRCS:%.c=$(B)/%.o)
+UI_LIB		= $(B)/libfastops-ui.a
+UI_PROGS	= $(foreach p,pos kds top,$(if $(wildcard src/$(p)/*.c),fastops-$(p)))
+UI_LIBS		= $(CURSES_LIBS) $(JANSSON_LIBS) $(NNG_LIBS)
+
 CTL_SRCS	= $(wildcard src/ctl/*.c)
 CTL_OBJS	= $(CTL_SRCS:%.c=$(B)/%.o)
 CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS)
 
-PROGS		= fastops-queued fastops-ctl fastops-printsim
+PROGS		= fastops-queued fastops-ctl fastops-printsim $(UI_PROGS)
 
 MANPAGES	= $(wildcard man/*.[1-8])
 
 .SECONDARY:
 
-.PHONY: all check check-unit check-fuzz check-man check-regress unit bench \
+.PHONY: all check check-unit check-fuzz check-man check-regress check-ui \
+	unit bench \
 	deps demo \
 	install uninstall clean fuzz
 
@@ -141,6 +150,27 @@ $(BIN)/fastops-queued: $(QUEUED_OBJS) $(WORKER_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(QUEUED_OBJS) $(WORKER_LIB) $(CORE_LIB) \
 	    $(DAEMON_LIBS) $(CORE_LIBS)
+
+$(UI_LIB): $(UI_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/src/ui/%.o $(B)/src/pos/%.o $(B)/src/kds/%.o $(B)/src/top/%.o: \
+    ALL_CPPFLAGS += -Isrc/ui
+
+$(BIN)/fastops-pos: $(patsubst %.c,$(B)/%.o,$(wildcard src/pos/*.c)) \
+    $(UI_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UI_LIBS) $(CORE_LIBS)
+$(BIN)/fastops-kds: $(patsubst %.c,$(B)/%.o,$(wildcard src/kds/*.c)) \
+    $(UI_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UI_LIBS) $(CORE_LIBS)
+$(BIN)/fastops-top: $(patsubst %.c,$(B)/%.o,$(wildcard src/top/*.c)) \
+    $(UI_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(UI_LIBS) $(CORE_LIBS)
 
 $(BIN)/fastops-printsim: $(PRINTSIM_OBJS) $(CORE_LIB)
 	@mkdir -p $(@D)
@@ -196,11 +226,15 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 
 # --- tests -----------------------------------------------------------------
 
-check: all check-unit check-fuzz check-regress check-man
+check: all check-unit check-fuzz check-regress check-ui check-man
 	@echo "make check: all suites passed ($(MODE))"
 
 check-regress: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 	@sh tests/run-regress.sh $(BIN) $(B)/tests
+
+# the curses programs in tmux: send-keys, capture-pane
+check-ui: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
+	@sh tests/run-ui.sh $(BIN) $(B)/tests
 
 unit check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -255,8 +289,8 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(DATADIR)
 	install -m 755 $(BIN)/fastops-queued $(DESTDIR)$(SBINDIR_INST)/
-	install -m 755 $(BIN)/fastops-ctl $(BIN)/fastops-printsim \
-	    $(DESTDIR)$(BINDIR_INST)/
+	install -m 755 $(addprefix $(BIN)/,fastops-ctl fastops-printsim \
+	    $(UI_PROGS)) $(DESTDIR)$(BINDIR_INST)/
 	@for m in $(MANPAGES); do \
 		s=$${m##*.}; \
 		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
@@ -276,6 +310,9 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR_INST)/fastops-queued \
 	    $(DESTDIR)$(BINDIR_INST)/fastops-ctl \
 	    $(DESTDIR)$(BINDIR_INST)/fastops-printsim \
+	    $(DESTDIR)$(BINDIR_INST)/fastops-pos \
+	    $(DESTDIR)$(BINDIR_INST)/fastops-kds \
+	    $(DESTDIR)$(BINDIR_INST)/fastops-top \
 	    $(DESTDIR)$(UNITDIR)/fastops-queued.service \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/fastops.conf \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf \

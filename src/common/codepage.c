@@ -254,6 +254,8 @@ codepage_lookup(int n, uint32_t cp)
 
 	if (cp < 0x80)
 		return (int)cp;
+	if (n == CODEPAGE_ASCII)
+		return -1;
 	t = codepage_table(n, &euro);
 	if (euro != 0) {
 		if (cp == 0x20ac)

@@ -21,6 +21,9 @@
 #define CODEPAGE_WPC1252	16	/* Windows Latin-1 */
 #define CODEPAGE_PC858		19	/* PC850 with the euro sign */
 #define CODEPAGE_DEFAULT	CODEPAGE_PC858
+/* Not a printer's: plain ASCII, for terminals without UTF-8 ("á" -> "a",
+ * "€" -> "E", others "?"), through codepage_encode(). */
+#define CODEPAGE_ASCII		(-1)
 
 /* 1 if n names a table this module has, else 0. */
 int		 codepage_known(int n);

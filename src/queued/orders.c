@@ -83,6 +83,7 @@ static int	 station_waiting(struct orders *, const struct order *, int,
 static int	 apply_removed(struct orders *, struct order *, json_t *);
 static int	 queue_model(struct orders *, uint64_t, const struct order *,
 		    const struct ord_job *, const struct ord_item *, int);
+static void	 station_names(const struct orders *, uint32_t, struct jbuf *);
 static void	 ticket_text(const struct orders *, const struct order *,
 		    const struct ord_job *, const struct ord_item *, int,
 		    struct jbuf *);
@@ -1354,7 +1355,24 @@ orders_to_text(const struct orders *o, const struct order *ord,
 		    j->printer >= 0 && j->printer < o->cfg->nprinters ?
 		    o->cfg->printer[j->printer].name : NULL, j->reprint);
 	}
+	/* what the kitchen said, per station (order.bump) */
+	jbuf_add(b, "],\"ready\":[", 11);
+	station_names(o, ord->ready_mask, b);
+	jbuf_add(b, "],\"preparing\":[", 15);
+	station_names(o, ord->prep_mask & ~ord->ready_mask, b);
 	jbuf_add(b, "]}", 2);
+}
+
+/* The names of the stations in mask, as JSON strings, comma-separated. */
+static void
+station_names(const struct orders *o, uint32_t mask, struct jbuf *b)
+{
+	int	st, n = 0;
+
+	for (st = 0; st < o->cfg->nstations; st++)
+		if (mask & (1u << st))
+			jbuf_printf(b, "%s%S", n++ > 0 ? "," : "",
+			    o->cfg->station[st].name);
 }
 
 /* --- snapshots --------------------------------------------------------------- */

@@ -1002,8 +1002,8 @@ sv_main(void *arg)
 	struct wmsg		*msgs;
 	struct wctl		 want;
 	struct config		 cfg;
-	uint64_t		 now, stop_at = 0, junk;
-	int			 i, k, n, got, stopping, turbo, target;
+	uint64_t		 now, stop_at = 0, junk, last_tick = 0;
+	int			 i, k, n, got, stopping, turbo, target, dead;
 	int			 owner[SV_MSGS_MAX];
 
 	msgs = xcalloc(SV_MSGS_MAX, sizeof(*msgs));
@@ -1029,6 +1029,23 @@ sv_main(void *arg)
 				owner[got++] = sv->w[i].pid;
 		}
 
+		/*
+		 * d->lock only for reports, deaths and the tick: a wake-up
+		 * for new tickets (one per commit batch under load) just
+		 * looks for printers without a worker, off the request path.
+		 */
+		now = clock_mono_ns();
+		for (i = 0, dead = 0; i < sv->nw; i++)
+			dead |= sv->w[i].dead;
+		if (got == 0 && !dead && last_tick != 0 &&
+		    now - last_tick < SV_TICK_MS * NS_PER_MS) {
+			pthread_mutex_lock(&sv->lock);
+			target = sv->turbo_on ? cfg.workers.max : sv->target;
+			pthread_mutex_unlock(&sv->lock);
+			assign(sv, &cfg, target, now);
+			continue;
+		}
+		last_tick = now;
 		pthread_mutex_lock(&d->lock);
 		/* a copy: a reload may change d->cfg while we decide */
 		cfg = *d->cfg;
@@ -1342,9 +1359,12 @@ supervisor_metrics(struct supervisor *sv, struct jbuf *b)
 	jbuf_printf(b, "# HELP fastops_printer_busy_seconds_total Time spent "
 	    "printing.\n# TYPE fastops_printer_busy_seconds_total counter\n");
 	for (p = 0; p < cfg->nprinters; p++)
-		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0)
+		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0) {
+			char	secs[32];
+
+			snprintf(secs, sizeof(secs), "%.3f",
+			    (double)pi.busy_ns / NS_PER_S);
 			jbuf_printf(b, "fastops_printer_busy_seconds_total{"
-			    "printer=\"%s\"} %I.%d\n", cfg->printer[p].name,
-			    (long long)(pi.busy_ns / NS_PER_S),
-			    (int)(pi.busy_ns % NS_PER_S / NS_PER_MS));
+			    "printer=\"%s\"} %s\n", cfg->printer[p].name, secs);
+		}
 }
