@@ -5,8 +5,11 @@
 # bar, postres) at a realistic 250 mm/s.  A scripted stream of orders goes
 # in with fastops-ctl while "fastops-ctl watch" records the live events;
 # then the bar printer is switched off mid-service to show the fallback,
-# and the three printers' paper is shown side by side.  The waiter,
-# kitchen and admin screens arrive with step 4 of the plan.
+# and the three printers' paper is shown side by side.  On a terminal,
+# once the screens are built, it opens them in tmux instead: the waiter's
+# POS beside the kitchen display and the admin's top, the printers' paper
+# in a second window, ready to take an order (FASTOPS_DEMO_SCRIPTED=1 runs
+# the script anyway).
 set -u
 BIN=${1:-bin}
 # a fresh copy of the shipped configuration: its relative paths (state/,
@@ -68,6 +71,37 @@ until $CTL --timeout 200 health >/dev/null 2>&1; do
 	sleep 0.1
 done
 run health
+
+# On a terminal, with the screens built: FastOps as staff see it, in tmux.
+if [ -t 0 ] && [ -t 1 ] && [ -z "${FASTOPS_DEMO_SCRIPTED:-}" ] &&
+    command -v tmux >/dev/null && [ -x "$BIN/fastops-pos" ] &&
+    [ -x "$BIN/fastops-kds" ] && [ -x "$BIN/fastops-top" ]; then
+	$CTL user add ana --role waiter --pin 1234 >/dev/null
+	$CTL user add luis --role kitchen --pin 5678 >/dev/null
+	S=fastops-demo-$$
+	B=$(cd "$BIN" && pwd)
+	tmux -u new-session -d -s "$S" -n sala -x 200 -y 50 \
+	    "$B/fastops-pos -f $CONF -u ana"
+	tmux -u split-window -t "$S:sala" -h -l 50% "$B/fastops-kds -f $CONF"
+	tmux -u split-window -t "$S:sala.1" -v -l 50% "$B/fastops-top -f $CONF"
+	tmux -u new-window -t "$S" -n papel \
+	    "tail -n +1 -F $LOG/cocina.paper"
+	tmux -u split-window -t "$S:papel" -h "tail -n +1 -F $LOG/bar.paper"
+	tmux -u split-window -t "$S:papel" -h \
+	    "tail -n +1 -F $LOG/postres.paper"
+	tmux select-layout -t "$S:papel" even-horizontal
+	tmux select-window -t "$S:sala"
+	tmux select-pane -t "$S:sala.0"
+	tmux set -t "$S" status-right \
+	    " PIN de ana: 1234 · ventana 'papel': los tickets · salir: C-b d "
+	tmux set -t "$S" status-right-length 80
+	say "tmux session $S: POS (user ana, PIN 1234) | KDS and top;"
+	echo "   window 'papel' shows the printers' paper.  Detach (C-b d) to stop."
+	sleep 1
+	tmux -u attach -t "$S"
+	tmux kill-session -t "$S" 2>/dev/null
+	exit 0
+fi
 
 say "live events (fastops-ctl watch), as a kitchen screen will see them"
 $CTL watch >"$LOG/events.log" 2>&1 &

@@ -95,6 +95,10 @@ int	fo_request(struct fo_client *, json_t *req, json_t **reply,
 int		 fo_reply_ok(const json_t *reply);
 const char	*fo_reply_code(const json_t *reply);
 const char	*fo_reply_message(const json_t *reply);
+/* A member of an object: a string ("" if missing or not a string), an
+ * integer (0 if missing or not an integer). */
+const char	*fo_str(const json_t *o, const char *key);
+json_int_t	 fo_int(const json_t *o, const char *key);
 
 /*
  * Subscribe to events of kind (a prefix of the kind: "order." gets

@@ -467,6 +467,20 @@ fo_reply_message(const json_t *reply)
 	    "reason";
 }
 
+const char *
+fo_str(const json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+json_int_t
+fo_int(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
 /* --- events --------------------------------------------------------------- */
 
 int

@@ -32,7 +32,7 @@ health_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		ctl_print_json(reply);
 	else
 		ctl_print_flat("health", reply);
-	rv = strcmp(ctl_str(reply, "status"), "ok") == 0 ? CTL_OK :
+	rv = strcmp(fo_str(reply, "status"), "ok") == 0 ? CTL_OK :
 	    CTL_REFUSED;
 	json_decref(reply);
 	return rv;

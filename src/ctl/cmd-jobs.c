@@ -87,7 +87,7 @@ jobs_list(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		return CTL_OK;
 	}
 	json_array_foreach(json_object_get(reply, "jobs"), i, j) {
-		printf("job %" JSON_INTEGER_FORMAT, ctl_int(j, "id"));
+		printf("job %" JSON_INTEGER_FORMAT, fo_int(j, "id"));
 		json_object_del(j, "id");
 		ctl_put_scalars(stdout, j);
 		putchar('\n');
@@ -155,7 +155,7 @@ jobs_failed(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	json_array_foreach(json_object_get(reply, "jobs"), i, id)
 		printf("job %" JSON_INTEGER_FORMAT " action=%s\n",
 		    json_integer_value(id), action);
-	printf("# count=%" JSON_INTEGER_FORMAT "\n", ctl_int(reply, "count"));
+	printf("# count=%" JSON_INTEGER_FORMAT "\n", fo_int(reply, "count"));
 	json_decref(reply);
 	return CTL_OK;
 }

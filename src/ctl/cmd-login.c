@@ -43,7 +43,7 @@ login_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (ctl->json)
 		ctl_print_json(reply);
 	else
-		printf("%s\n", ctl_str(reply, "token"));
+		printf("%s\n", fo_str(reply, "token"));
 	json_decref(reply);
 	return CTL_OK;
 }

@@ -30,10 +30,10 @@ menu_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	else
 		json_array_foreach(json_object_get(reply, "products"), i, p) {
 			printf("%s category=%s station=%s price_cents=%"
-			    JSON_INTEGER_FORMAT " name=", ctl_str(p, "id"),
-			    ctl_str(p, "category"), ctl_str(p, "station"),
-			    ctl_int(p, "price_cents"));
-			ctl_put_quoted(stdout, ctl_str(p, "name"));
+			    JSON_INTEGER_FORMAT " name=", fo_str(p, "id"),
+			    fo_str(p, "category"), fo_str(p, "station"),
+			    fo_int(p, "price_cents"));
+			ctl_put_quoted(stdout, fo_str(p, "name"));
 			putchar('\n');
 		}
 	json_decref(reply);

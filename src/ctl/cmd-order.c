@@ -256,11 +256,11 @@ order_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 			printf("%s id=%" JSON_INTEGER_FORMAT " %s queue=%"
 			    JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
 			    " eta=%" JSON_INTEGER_FORMAT "s duplicate\n",
-			    ctl_str(order, "number"), ctl_int(order, "id"),
-			    ctl_str(order, "state"),
-			    ctl_int(order, "queue_position"),
-			    ctl_int(order, "queue_length"),
-			    ctl_int(order, "eta_s"));
+			    fo_str(order, "number"), fo_int(order, "id"),
+			    fo_str(order, "state"),
+			    fo_int(order, "queue_position"),
+			    fo_int(order, "queue_length"),
+			    fo_int(order, "eta_s"));
 		} else
 			ctl_print_order_summary(order);
 	}
@@ -283,22 +283,22 @@ print_order(const json_t *o)
 	json_array_foreach(json_object_get(o, "items"), i, it) {
 		printf("item %" JSON_INTEGER_FORMAT " %s station=%s "
 		    "price_cents=%" JSON_INTEGER_FORMAT " name=",
-		    ctl_int(it, "qty"), ctl_str(it, "product"),
-		    ctl_str(it, "station"), ctl_int(it, "price_cents"));
-		ctl_put_quoted(stdout, ctl_str(it, "name"));
+		    fo_int(it, "qty"), fo_str(it, "product"),
+		    fo_str(it, "station"), fo_int(it, "price_cents"));
+		ctl_put_quoted(stdout, fo_str(it, "name"));
 		fputs(" notes=", stdout);
-		ctl_put_quoted(stdout, ctl_str(it, "notes"));
+		ctl_put_quoted(stdout, fo_str(it, "notes"));
 		putchar('\n');
 	}
 	json_array_foreach(json_object_get(o, "jobs"), i, j) {
 		printf("job %" JSON_INTEGER_FORMAT " station=%s priority=%s "
 		    "status=%s attempts=%" JSON_INTEGER_FORMAT " kind=%s "
 		    "printer=%s reprint=%" JSON_INTEGER_FORMAT "\n",
-		    ctl_int(j, "id"), ctl_str(j, "station"),
-		    ctl_str(j, "priority"), ctl_str(j, "status"),
-		    ctl_int(j, "attempts"), ctl_str(j, "kind"),
+		    fo_int(j, "id"), fo_str(j, "station"),
+		    fo_str(j, "priority"), fo_str(j, "status"),
+		    fo_int(j, "attempts"), fo_str(j, "kind"),
 		    json_is_string(json_object_get(j, "printer")) ?
-		    ctl_str(j, "printer") : "-", ctl_int(j, "reprint"));
+		    fo_str(j, "printer") : "-", fo_int(j, "reprint"));
 	}
 }
 

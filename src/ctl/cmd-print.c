@@ -40,7 +40,7 @@ ctl_print_printer(const json_t *p)
 {
 	json_t	*rest = json_copy((json_t *)(uintptr_t)p);
 
-	printf("printer %s", ctl_str(p, "name"));
+	printf("printer %s", fo_str(p, "name"));
 	if (rest != NULL) {
 		json_object_del(rest, "name");
 		ctl_put_scalars(stdout, rest);

@@ -33,7 +33,7 @@ queue_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		ctl_put_scalars(stdout, json_object_get(reply, "queue"));
 		putchar('\n');
 		json_array_foreach(json_object_get(reply, "stations"), i, st) {
-			printf("station %s", ctl_str(st, "name"));
+			printf("station %s", fo_str(st, "name"));
 			json_object_del(st, "name");
 			ctl_put_scalars(stdout, st);
 			putchar('\n');

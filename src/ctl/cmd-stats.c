@@ -56,11 +56,11 @@ print_alerts(const json_t *reply)
 
 	json_array_foreach(json_object_get(reply, "alerts"), i, a) {
 		printf("alert kind=%s level=%s printer=%s since=%"
-		    JSON_INTEGER_FORMAT " message=", ctl_str(a, "kind"),
-		    ctl_str(a, "level"), json_is_string(json_object_get(a,
-		    "printer")) ? ctl_str(a, "printer") : "-",
-		    ctl_int(a, "since"));
-		ctl_put_quoted(stdout, ctl_str(a, "message"));
+		    JSON_INTEGER_FORMAT " message=", fo_str(a, "kind"),
+		    fo_str(a, "level"), json_is_string(json_object_get(a,
+		    "printer")) ? fo_str(a, "printer") : "-",
+		    fo_int(a, "since"));
+		ctl_put_quoted(stdout, fo_str(a, "message"));
 		putchar('\n');
 	}
 }
@@ -73,15 +73,15 @@ print_hours(const json_t *reply)
 	size_t		 i;
 
 	json_array_foreach(json_object_get(reply, "hours"), i, h) {
-		if (ctl_int(h, "queued") == 0 && ctl_int(h, "printed") == 0 &&
-		    ctl_int(h, "failed") == 0)
+		if (fo_int(h, "queued") == 0 && fo_int(h, "printed") == 0 &&
+		    fo_int(h, "failed") == 0)
 			continue;
 		fputs("hour ", stdout);
-		ctl_put_time(stdout, ctl_int(h, "hour"));
+		ctl_put_time(stdout, fo_int(h, "hour"));
 		printf(" queued=%" JSON_INTEGER_FORMAT " printed=%"
 		    JSON_INTEGER_FORMAT " failed=%" JSON_INTEGER_FORMAT "\n",
-		    ctl_int(h, "queued"), ctl_int(h, "printed"),
-		    ctl_int(h, "failed"));
+		    fo_int(h, "queued"), fo_int(h, "printed"),
+		    fo_int(h, "failed"));
 	}
 }
 
@@ -141,9 +141,9 @@ dashboard_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	    CTL_OK || reply == NULL)
 		return rv;
 	printf("dashboard company=%s branch=%s uptime_s=%" JSON_INTEGER_FORMAT
-	    " orders=%" JSON_INTEGER_FORMAT "\n", ctl_str(reply, "company"),
-	    ctl_str(reply, "branch"), ctl_int(reply, "uptime_s"),
-	    ctl_int(reply, "orders"));
+	    " orders=%" JSON_INTEGER_FORMAT "\n", fo_str(reply, "company"),
+	    fo_str(reply, "branch"), fo_int(reply, "uptime_s"),
+	    fo_int(reply, "orders"));
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		ctl_print_flat(groups[i], json_object_get(reply, groups[i]));
 	lat = json_object_get(reply, "latency");
@@ -154,8 +154,8 @@ dashboard_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	json_array_foreach(json_object_get(reply, "stations"), i, v) {
 		printf("station %s urgent=%" JSON_INTEGER_FORMAT " normal=%"
 		    JSON_INTEGER_FORMAT " low=%" JSON_INTEGER_FORMAT "\n",
-		    ctl_str(v, "name"), ctl_int(v, "urgent"),
-		    ctl_int(v, "normal"), ctl_int(v, "low"));
+		    fo_str(v, "name"), fo_int(v, "urgent"),
+		    fo_int(v, "normal"), fo_int(v, "low"));
 	}
 	json_array_foreach(json_object_get(reply, "printers"), i, v)
 		ctl_print_printer(v);

@@ -119,8 +119,8 @@ user_add(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (ctl->json)
 		ctl_print_json(reply);
 	else
-		printf("%s role=%s\n", ctl_str(json_object_get(reply, "user"),
-		    "name"), ctl_str(json_object_get(reply, "user"), "role"));
+		printf("%s role=%s\n", fo_str(json_object_get(reply, "user"),
+		    "name"), fo_str(json_object_get(reply, "user"), "role"));
 	json_decref(reply);
 	return CTL_OK;
 }
@@ -143,8 +143,8 @@ user_list(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		ctl_print_json(reply);
 	else
 		json_array_foreach(json_object_get(reply, "users"), i, u)
-			printf("%s role=%s\n", ctl_str(u, "name"),
-			    ctl_str(u, "role"));
+			printf("%s role=%s\n", fo_str(u, "name"),
+			    fo_str(u, "role"));
 	json_decref(reply);
 	return CTL_OK;
 }

@@ -357,19 +357,6 @@ ctl_print_json(const json_t *j)
 	}
 }
 
-const char *
-ctl_str(const json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-json_int_t
-ctl_int(const json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
 
 void
 ctl_put_quoted(FILE *f, const char *s)
@@ -489,12 +476,12 @@ ctl_print_flat(const char *label, const json_t *o)
 void
 ctl_print_paging(const json_t *reply)
 {
-	json_int_t	total = ctl_int(reply, "total");
-	json_int_t	per = ctl_int(reply, "per_page");
+	json_int_t	total = fo_int(reply, "total");
+	json_int_t	per = fo_int(reply, "per_page");
 
 	printf("# page=%" JSON_INTEGER_FORMAT " per_page=%" JSON_INTEGER_FORMAT
 	    " total=%" JSON_INTEGER_FORMAT " pages=%" JSON_INTEGER_FORMAT "\n",
-	    ctl_int(reply, "page"), per, total,
+	    fo_int(reply, "page"), per, total,
 	    per > 0 ? (total + per - 1) / per : 0);
 }
 
@@ -517,27 +504,27 @@ ctl_print_order_summary(const json_t *o)
 {
 	printf("%s id=%" JSON_INTEGER_FORMAT " %s queue=%" JSON_INTEGER_FORMAT
 	    "/%" JSON_INTEGER_FORMAT " eta=%" JSON_INTEGER_FORMAT "s\n",
-	    ctl_str(o, "number"), ctl_int(o, "id"), ctl_str(o, "state"),
-	    ctl_int(o, "queue_position"), ctl_int(o, "queue_length"),
-	    ctl_int(o, "eta_s"));
+	    fo_str(o, "number"), fo_int(o, "id"), fo_str(o, "state"),
+	    fo_int(o, "queue_position"), fo_int(o, "queue_length"),
+	    fo_int(o, "eta_s"));
 }
 
 void
 ctl_put_order_header(FILE *f, const json_t *o)
 {
 	fprintf(f, "%s id=%" JSON_INTEGER_FORMAT " state=%s type=%s table=",
-	    ctl_str(o, "number"), ctl_int(o, "id"), ctl_str(o, "state"),
-	    ctl_str(o, "type"));
-	ctl_put_quoted(f, ctl_str(o, "table"));
+	    fo_str(o, "number"), fo_int(o, "id"), fo_str(o, "state"),
+	    fo_str(o, "type"));
+	ctl_put_quoted(f, fo_str(o, "table"));
 	fprintf(f, " waiter=%s items=%zu total_cents=%" JSON_INTEGER_FORMAT
 	    " queue=%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
-	    " eta=%" JSON_INTEGER_FORMAT "s created=", ctl_str(o, "waiter"),
+	    " eta=%" JSON_INTEGER_FORMAT "s created=", fo_str(o, "waiter"),
 	    json_array_size(json_object_get(o, "items")),
-	    ctl_int(o, "total_cents"), ctl_int(o, "queue_position"),
-	    ctl_int(o, "queue_length"), ctl_int(o, "eta_s"));
-	ctl_put_time(f, ctl_int(o, "created"));
-	fprintf(f, " uuid=%s notes=", ctl_str(o, "uuid"));
-	ctl_put_quoted(f, ctl_str(o, "notes"));
+	    fo_int(o, "total_cents"), fo_int(o, "queue_position"),
+	    fo_int(o, "queue_length"), fo_int(o, "eta_s"));
+	ctl_put_time(f, fo_int(o, "created"));
+	fprintf(f, " uuid=%s notes=", fo_str(o, "uuid"));
+	ctl_put_quoted(f, fo_str(o, "notes"));
 }
 
 /* --- main ---------------------------------------------------------------- */

@@ -119,8 +119,6 @@ int	 ctl_read_pin(const char *prompt, int confirm, char *buf, size_t len);
 /* The JSON on one line, compact (--json). */
 void	 ctl_print_json(const json_t *);
 /* Fields of o by key, "" / 0 when absent. */
-const char	*ctl_str(const json_t *o, const char *key);
-json_int_t	 ctl_int(const json_t *o, const char *key);
 /* Free text as a JSON string: "sin cebolla" (quotes, escapes). */
 void	 ctl_put_quoted(FILE *, const char *);
 /* " key=value" for each scalar member of o (strings quoted when they

@@ -68,17 +68,24 @@ int	 ui_attr(const struct ui *, enum ui_role);
  * F1 -> '?', F2..F12 -> the letters given by ui_fkeys() (a program sets
  * its own map), KEY_RESIZE updates rows/cols and sets dirty (and is
  * returned too).  Mouse clicks come back as KEY_MOUSE (see ui_mouse()).
+ * Unmapped F-keys and characters past U+00FF come back as ERR.  It reads
+ * from stdscr, which curses refreshes first if it changed: draw on
+ * stdscr.  After ui_wait() says UI_WAKE_KEY, call ui_key() until ERR: a
+ * key curses has already buffered does not wake poll(2) again.
  */
 int	 ui_key(struct ui *);
 void	 ui_fkeys(const char map[13]);	/* map[n]: the letter for Fn */
-/* The position of the last click, after ui_key() returned KEY_MOUSE. */
+/* The position of the last click, after ui_key() returned KEY_MOUSE;
+ * -1 if there was none. */
 int	 ui_mouse(int *y, int *x);
 
 /*
  * Wait until the terminal has input, an event is waiting on event_fd
  * (-1: none), or timeout_ms passed (-1: no timeout).  Returns a mask of
  * UI_WAKE_* and sets ui->now_ms.  SIGWINCH also wakes it (the resize
- * comes as KEY_RESIZE from ui_key()).
+ * comes as KEY_RESIZE from ui_key()).  SIGINT, SIGTERM and SIGHUP wake
+ * it too and set ui->quit.  The wait is cut short when a flash line
+ * (ui_flash) expires, and ui->dirty set so the screen loses it.
  */
 #define UI_WAKE_KEY	0x1
 #define UI_WAKE_EVENT	0x2
@@ -112,6 +119,7 @@ void	 ui_box(const struct ui *, WINDOW *, int y, int x, int h, int w,
 /*
  * The top bar: title left, the connection state right ("conectado" in
  * green / "SIN CONEXIÓN — reintentando" in red), and the time.
+ * connected < 0 shows no connection state (a view that needs none).
  */
 void	 ui_titlebar(const struct ui *, const char *title, int connected);
 /* The bottom bar: key hints, e.g. "F1/? ayuda  q salir". */
@@ -121,6 +129,15 @@ void	 ui_statusbar(const struct ui *, const char *hints);
 void	 ui_flash(struct ui *, int role, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 ui_flash_draw(struct ui *);
+/* 1 while a flash line is showing. */
+int	 ui_flash_active(const struct ui *);
+
+/*
+ * When the terminal is smaller than 80x24 (after a resize), draw a short
+ * notice on a blank stdscr and return 1: the program draws nothing else
+ * and refreshes.  0 when the size is fine.
+ */
+int	 ui_too_small(struct ui *);
 
 /*
  * Help overlay: a centred box with title and lines, until a key.
