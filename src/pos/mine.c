@@ -174,8 +174,13 @@ mine_update(struct pos *p, const json_t *o, uint64_t seq, int notify)
 	p->mine[i].id = id;
 	p->mine[i].seq = seq;
 	p->nmine++;
-	if ((int)i <= p->list.sel && p->nmine > 1)
-		p->list.sel++;		/* keep the same order chosen */
+	/*
+	 * Keep the same order chosen, except at the top of the list: a
+	 * waiter watching the newest orders keeps watching the newest.
+	 */
+	if ((int)i <= p->list.sel && p->nmine > 1 &&
+	    !(i == 0 && p->list.sel == 0))
+		p->list.sel++;
 	compare(p, NULL, o, notify);
 	p->ui.dirty = 1;
 }
@@ -278,8 +283,11 @@ mine_event(struct pos *p, const char *kind, const json_t *ev)
 			    json_object_get(ev, "printer"));
 		break;
 	}
-	if (seq > m->seq)
-		m->seq = seq;
+	/*
+	 * No seq here: this patches one job, and the order.updated of the
+	 * same moment (with the whole order, and an earlier seq) may still
+	 * be on its way; it must not look stale when it comes.
+	 */
 	beep();
 	/* say so, unless that would hide what the waiter just did */
 	if (p->ui.now_ms >= p->flash_ms + 2000)
