@@ -59,6 +59,9 @@ SODIUM_LIBS	:= $(call pc_libs,libsodium,-lsodium)
 SYSTEMD_LIBS	:= $(call pc_libs,libsystemd,-lsystemd)
 SERIAL_LIBS	:= $(call pc_libs,libserialport,-lserialport)
 CURSES_LIBS	:= $(call pc_libs,ncursesw,-lncursesw -ltinfo)
+PQ_CFLAGS	:= $(shell pkg-config --cflags libpq 2>/dev/null || \
+		    echo -I/usr/include/postgresql)
+PQ_LIBS		:= $(call pc_libs,libpq,-lpq)
 NNG_LIBS	= -lnng
 # libfastops-core: src/common + src/queue, used by every program
 CORE_LIBS	= $(INIH_LIBS) -lrt
@@ -112,15 +115,20 @@ UI_LIBS		= $(CURSES_LIBS) $(JANSSON_LIBS) $(NNG_LIBS)
 
 CTL_SRCS	= $(wildcard src/ctl/*.c)
 CTL_OBJS	= $(CTL_SRCS:%.c=$(B)/%.o)
-CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS)
+CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS) $(PQ_LIBS)
 
 PROGS		= fastops-queued fastops-ctl fastops-printsim $(UI_PROGS)
 
 MANPAGES	= $(wildcard man/*.[1-8])
 
+# the schema, its migrations and the report queries (DESIGN.md section 11)
+SQL_MIGRATIONS	= $(wildcard sql/migrations/*.sql)
+SQL_QUERIES	= $(wildcard sql/queries/*.sql)
+
 .SECONDARY:
 
 .PHONY: all check check-unit check-fuzz check-man check-regress check-ui \
+	check-pg datadir-stamp \
 	unit bench \
 	deps demo \
 	install uninstall clean fuzz
@@ -180,6 +188,15 @@ $(BIN)/fastops-printsim: $(PRINTSIM_OBJS) $(CORE_LIB)
 # cmd-journal.c names the daemon's journal record types (src/queued/orders.h)
 $(CTL_OBJS): ALL_CPPFLAGS += -Isrc/queued
 
+# db migrate|status: libpq, and where `make install` puts sql/.  The stamp
+# holds $(DATADIR), so that another PREFIX rebuilds cmd-db.o.
+$(B)/src/ctl/cmd-db.o: ALL_CPPFLAGS += $(PQ_CFLAGS) \
+    -DFASTOPS_DATADIR='"$(DATADIR)"'
+$(B)/src/ctl/cmd-db.o: $(B)/datadir.stamp
+$(B)/datadir.stamp: datadir-stamp
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+
 $(BIN)/fastops-ctl: $(CTL_OBJS) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJS) $(CORE_LIB) $(CTL_LIBS) \
@@ -226,7 +243,7 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 
 # --- tests -----------------------------------------------------------------
 
-check: all check-unit check-fuzz check-regress check-ui check-man
+check: all check-unit check-fuzz check-regress check-ui check-pg check-man
 	@echo "make check: all suites passed ($(MODE))"
 
 check-regress: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
@@ -235,6 +252,10 @@ check-regress: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 # the curses programs in tmux: send-keys, capture-pane
 check-ui: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 	@sh tests/run-ui.sh $(BIN) $(B)/tests
+
+# PostgreSQL: each test starts its own server in a temporary directory
+check-pg: $(BIN)/fastops-ctl
+	@sh tests/run-pg.sh $(BIN)
 
 unit check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -305,6 +326,11 @@ install: all
 	install -m 644 etc/fastops.tmpfiles \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf
 	install -m 644 etc/fastops.ini etc/menu.csv $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/sql/migrations \
+	    $(DESTDIR)$(DATADIR)/sql/queries
+	install -m 644 sql/schema.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 644 $(SQL_MIGRATIONS) $(DESTDIR)$(DATADIR)/sql/migrations/
+	install -m 644 $(SQL_QUERIES) $(DESTDIR)$(DATADIR)/sql/queries/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR_INST)/fastops-queued \
@@ -317,6 +343,11 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/fastops.conf \
 	    $(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/fastops.conf \
 	    $(DESTDIR)$(DATADIR)/fastops.ini $(DESTDIR)$(DATADIR)/menu.csv
+	rm -f $(DESTDIR)$(DATADIR)/sql/schema.sql \
+	    $(addprefix $(DESTDIR)$(DATADIR)/sql/,$(SQL_MIGRATIONS:sql/%=%) \
+	    $(SQL_QUERIES:sql/%=%))
+	-rmdir $(DESTDIR)$(DATADIR)/sql/migrations \
+	    $(DESTDIR)$(DATADIR)/sql/queries $(DESTDIR)$(DATADIR)/sql 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@for m in $(MANPAGES); do \
 		s=$${m##*.}; b=$$(basename $$m); \

@@ -67,6 +67,8 @@ static const struct ctl_cmd *const commands[] = {
 	&cmd_logout,
 	&cmd_journal_verify,
 	&cmd_journal_dump,
+	&cmd_db_migrate,
+	&cmd_db_status,
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

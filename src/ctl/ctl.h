@@ -53,6 +53,7 @@ extern const struct ctl_cmd cmd_watch;
 extern const struct ctl_cmd cmd_user_add, cmd_user_list, cmd_user_del,
 	cmd_login, cmd_logout;
 extern const struct ctl_cmd cmd_journal_verify, cmd_journal_dump;
+extern const struct ctl_cmd cmd_db_migrate, cmd_db_status;
 
 /* --- ctl.c: what the commands share ---------------------------------- */
 

@@ -32,6 +32,7 @@
 #define KDS_FIRST_MS	1500	/* the first list, while the link comes up */
 #define KDS_RETRY_MS	3000	/* between attempts at the list */
 #define KDS_RESYNC_MS	60000	/* the list again, connected or not */
+#define KDS_FRAME_MS	100	/* events redraw at most this often */
 #define KDS_EVENTS_MAX	256	/* event messages read per wake-up */
 #define KDS_WARN_MIN	5
 #define KDS_LATE_MIN	10
@@ -677,7 +678,8 @@ main(int argc, char **argv)
 	const char	*path = NULL, *user = NULL, *errstr;
 	char		*errors = NULL, err[1024], **snames;
 	uint32_t	 mask;
-	int		 ch, mono = 0, large = 0, nsnames = 0;
+	int		 ch, mono = 0, large = 0, nsnames = 0, wait;
+	uint64_t	 drawn_ms = 0;
 	long		 warn = KDS_WARN_MIN, late = KDS_LATE_MIN;
 
 	setlocale(LC_ALL, "");
@@ -776,10 +778,20 @@ main(int argc, char **argv)
 	else
 		k.next_list_ms = k.ui.now_ms + KDS_RESYNC_MS;
 	while (!k.ui.quit) {
-		if (k.changed || k.ui.dirty)
+		/*
+		 * A key, a resize or the clock redraws at once; a burst of
+		 * events (a rush: every order is several) at most every
+		 * KDS_FRAME_MS, so rebuilding the cards never eats the CPU.
+		 */
+		wait = (int)(1000 - k.ui.now_ms % 1000) + 5;
+		if (k.ui.dirty || (k.changed && k.ui.now_ms >= drawn_ms +
+		    KDS_FRAME_MS)) {
 			redraw(&k);
-		if (ui_wait(&k.ui, fo_event_fd(k.fc),
-		    (int)(1000 - k.ui.now_ms % 1000) + 5) & UI_WAKE_EVENT)
+			drawn_ms = k.ui.now_ms;
+		} else if (k.changed && (int)(drawn_ms + KDS_FRAME_MS -
+		    k.ui.now_ms) < wait)
+			wait = (int)(drawn_ms + KDS_FRAME_MS - k.ui.now_ms);
+		if (ui_wait(&k.ui, fo_event_fd(k.fc), wait) & UI_WAKE_EVENT)
 			events(&k);
 		while ((ch = ui_key(&k.ui)) != ERR && !k.ui.quit)
 			key(&k, ch);
