@@ -247,15 +247,15 @@ check: all check-unit check-fuzz check-regress check-ui check-pg check-man
 	@echo "make check: all suites passed ($(MODE))"
 
 check-regress: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
-	@sh tests/run-regress.sh $(BIN) $(B)/tests
+	@sh tests/run-suite.sh regress tests/regress $(BIN) $(B)/tests
 
 # the curses programs in tmux: send-keys, capture-pane
 check-ui: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
-	@sh tests/run-ui.sh $(BIN) $(B)/tests
+	@sh tests/run-suite.sh ui tests/ui $(BIN) $(B)/tests
 
 # PostgreSQL: each test starts its own server in a temporary directory
 check-pg: $(BIN)/fastops-ctl
-	@sh tests/run-pg.sh $(BIN)
+	@sh tests/run-suite.sh pg tests/pg $(BIN) $(B)/tests
 
 unit check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)

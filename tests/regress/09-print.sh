@@ -10,23 +10,6 @@ start_printsim bar "$P2" || exit 1
 start_printsim postres "$P3" || exit 1
 start_daemon || exit 1
 
-# ticket NAME N: the decoded text of the Nth ticket on printsim NAME
-ticket() {
-	awk -v sep="$SEP" -v n="$2" '$0 == sep { k++; next } k == n - 1' "$T/$1.out"
-}
-# has NAME N TEXT: ticket N of NAME contains a line with TEXT
-has() {
-	if ! ticket "$1" "$2" | grep -qF -- "$3"; then
-		fail "$1 ticket $2 lacks '$3'"
-		ticket "$1" "$2" | sed 's/^/    | /' >&2
-	fi
-}
-hasnt() {
-	if ticket "$1" "$2" | grep -qF -- "$3"; then
-		fail "$1 ticket $2 has '$3'"
-	fi
-}
-
 r=$(req '{"op":"order.create","uuid":"'"$(uuid)"'","type":"mesa","table":"5",
   "items":[{"product":"hamburguesa","qty":2,"notes":"sin cebolla"},
            {"product":"noquis","qty":1,"notes":"¿sin gluten? ¡ojo! 5 €"},

@@ -56,8 +56,7 @@ wait_until 10 '[ "$(tickets cocina2)" -gt "$n2" ]' || fail "hung: not rerouted"
 expect "hung: timed out" \
     "$(events job.failed "select(.job == $(job id "$ID2")) | .error" | head -1)" \
     '"sin respuesta"'
-ticket_of() { awk -v sep="$SEP" -v n="$2" '$0 == sep { k++; next } k == n - 1' "$T/$1.out"; }
-ticket_of cocina2 $((n2 + 1)) | grep -qF "2 x Merluza en salsa verde" ||
+ticket cocina2 $((n2 + 1)) | grep -qF "2 x Merluza en salsa verde" ||
     fail "hung: wrong ticket on cocina2"
 expect "hung: cocina1 printed nothing" "$(tickets cocina)" 0
 
@@ -77,9 +76,9 @@ pid=$(field "$(req '{"op":"printers"}')" \
     '.printers[] | select(.name == "cocina1") | .worker')
 kill -STOP "$pid" 2>/dev/null || fail "stuck: no worker pid ($pid)"
 req '{"op":"printer.resume","printer":"cocina2"}' >/dev/null
-wait_until 15 'ticket_of cocina2 $(tickets cocina2) | grep -q "Chuletillas"' ||
+wait_until 15 'ticket cocina2 $(tickets cocina2) | grep -q "Chuletillas"' ||
     fail "stuck: not reprinted on the sibling"
-last=$(ticket_of cocina2 "$(tickets cocina2)")
+last=$(ticket cocina2 "$(tickets cocina2)")
 echo "$last" | grep -q "REIMPRESIÓN" || fail "stuck: reprint not marked"
 kill -0 "$pid" 2>/dev/null && fail "stuck worker $pid still alive"
 s=$(req '{"op":"stats"}')

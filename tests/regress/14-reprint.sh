@@ -13,9 +13,6 @@ start_daemon || exit 1
 job() {
 	field "$(req '{"op":"order.get","id":'"$2"'}')" ".order.jobs[0].$1"
 }
-ticket() {
-	awk -v sep="$SEP" -v n="$2" '$0 == sep { k++; next } k == n - 1' "$T/$1.out"
-}
 
 # 1. the printer drops the connection half way through the ticket
 r=$(req '{"op":"order.create","uuid":"'"$(uuid)"'","type":"mesa","table":"2",

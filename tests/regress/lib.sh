@@ -230,6 +230,26 @@ events() {
 	jq -c "select(.kind == \"$1\")${2:+ | $2}" "$T/events" 2>/dev/null
 }
 
+# ticket NAME N: the decoded text of the Nth ticket on printsim NAME
+ticket() {
+	awk -v sep="$SEP" -v n="$2" '$0 == sep { k++; next } k == n - 1' \
+	    "$T/$1.out"
+}
+
+# has NAME N TEXT / hasnt NAME N TEXT: ticket N of NAME has (not) a line
+# with TEXT
+has() {
+	if ! ticket "$1" "$2" | grep -qF -- "$3"; then
+		fail "$1 ticket $2 lacks '$3'"
+		ticket "$1" "$2" | sed 's/^/    | /' >&2
+	fi
+}
+hasnt() {
+	if ticket "$1" "$2" | grep -qF -- "$3"; then
+		fail "$1 ticket $2 has '$3'"
+	fi
+}
+
 # tickets NAME: tickets printed so far on printsim NAME (cuts seen).
 tickets() {
 	grep -cx -- "$SEP" \

@@ -31,23 +31,6 @@ sane_exit() {
 	fi
 }
 
-# ticket NAME N: the decoded text of the Nth ticket on printsim NAME
-ticket() {
-	awk -v sep="$SEP" -v n="$2" '$0 == sep { k++; next } k == n - 1' \
-	    "$T/$1.out"
-}
-# has NAME N TEXT: ticket N of NAME has a line with TEXT
-has() {
-	if ! ticket "$1" "$2" | grep -qF -- "$3"; then
-		fail "$1 ticket $2 lacks '$3'"
-		ticket "$1" "$2" | sed 's/^/    | /' >&2
-	fi
-}
-hasnt() {
-	if ticket "$1" "$2" | grep -qF -- "$3"; then
-		fail "$1 ticket $2 has '$3'"
-	fi
-}
 norders() {
 	field "$(req '{"op":"order.list","per_page":100}')" .total
 }
