@@ -89,7 +89,7 @@ UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BENCH_SRCS	= $(wildcard tests/bench/*_bench.c)
 BENCH_BINS	= $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
 
-TOOLS		= $(B)/tests/loadgen
+TOOLS		= $(B)/tests/loadgen $(B)/tests/baseline
 
 FUZZ_SRCS	= $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS	= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
@@ -219,6 +219,12 @@ $(B)/tests/loadgen: $(B)/tests/bench/loadgen.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(JANSSON_LIBS) $(NNG_LIBS) \
 	    $(CORE_LIBS)
+
+# the seeds' queues (PostgreSQL SKIP LOCKED, Redis lists) for baseline_bench.sh
+$(B)/tests/bench/baseline.o: ALL_CPPFLAGS += $(PQ_CFLAGS)
+$(B)/tests/baseline: $(B)/tests/bench/baseline.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(PQ_LIBS) $(CORE_LIBS)
 
 # Fuzz targets: built here with a small driver that replays the corpus
 # (tests/fuzz/driver.c), so `make check` runs them with gcc; `make fuzz`
