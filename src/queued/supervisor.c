@@ -528,6 +528,7 @@ handle(struct supervisor *sv, struct wproc *w, const struct wmsg *m)
 	struct daemon	*d = sv->d;
 	struct commit	*cm = NULL;
 	struct order	*ord;
+	struct shmq_job	 mj;
 	const char	*pname, *sname;
 	int		 k;
 
@@ -543,6 +544,17 @@ handle(struct supervisor *sv, struct wproc *w, const struct wmsg *m)
 	case W_PROBE:
 		return;
 	case W_CLAIMED:
+		/*
+		 * Reports of different workers are read in no particular
+		 * order.  A job can only be claimed once the shm queue has
+		 * it back, so if the journal still has it in another
+		 * printer's hands, that printer's failure is on its way:
+		 * record the retry now, and skip it when it comes.
+		 */
+		if (qstate_get(d->model, m->job_id, &mj) == 0 &&
+		    mj.state == SHMQ_PROCESSING && mj.printer != m->printer)
+			(void)job_record(d, &cm, QREC_JOB_RETRY, m->job_id,
+			    mj.printer, 0, 0, "reintento en otra impresora");
 		if (w->nclaimed < WORKER_BATCH_MAX) {
 			k = w->nclaimed++;
 			w->claimed[k].job_id = m->job_id;
@@ -582,6 +594,10 @@ handle(struct supervisor *sv, struct wproc *w, const struct wmsg *m)
 		if (m->maybe_printed)
 			(void)job_record(d, &cm, QREC_JOB_FLAGS, m->job_id, -1,
 			    SHMQ_F_MAYBE_PRINTED, 0, NULL);
+		/* already recorded when another printer claimed it */
+		if (!m->give_up && (qstate_get(d->model, m->job_id, &mj) == -1 ||
+		    mj.state != SHMQ_PROCESSING || mj.printer != m->printer))
+			break;
 		if ((ord = job_record(d, &cm, m->give_up ? QREC_JOB_FAILED :
 		    QREC_JOB_RETRY, m->job_id, m->printer, 0, 0,
 		    m->error)) != NULL)

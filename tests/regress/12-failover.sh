@@ -8,7 +8,7 @@
 PRINTING=1 mkconf "workers.retry_delay_ms=200" "workers.print_timeout_ms=1000" "turbo.print_timeout_ms=800" \
     "workers.worker_timeout_ms=2000" "workers.max_attempts=10" \
     "breaker.failures=50" "printer cocina1.confirm=gs-h"
-add_cocina2
+PRINTING=1 add_cocina2
 start_printsim cocina "$P1" --fault offline || exit 1
 start_printsim cocina2 "$P4" || exit 1
 start_printsim bar "$P2" || exit 1
