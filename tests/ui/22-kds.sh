@@ -50,9 +50,10 @@ screen_has bar "Hamburguesa" && fail "bar shows the kitchen's burger"
 # printed on paper: the card says so, in green time
 ui_wait cocina "impreso"
 # the age timer runs (0:0x -> later)
-a1=$(ui_screen cocina | grep -o '0:0[0-9]' | head -1)
+# (not on the title line: its clock reads 10:05 from 10:00 to 10:09)
+a1=$(ui_screen cocina | sed 1d | grep -o '0:0[0-9]' | head -1)
 sleep 1.2
-a2=$(ui_screen cocina | grep -o '0:0[0-9]' | head -1)
+a2=$(ui_screen cocina | sed 1d | grep -o '0:0[0-9]' | head -1)
 [ -n "$a1" ] && [ "$a1" != "$a2" ] || fail "age timer did not tick ($a1, $a2)"
 
 # --- fallback: the postres printer is off ------------------------------
