@@ -1313,8 +1313,18 @@ supervisor_printers(struct supervisor *sv)
 void
 supervisor_metrics(struct supervisor *sv, struct jbuf *b)
 {
+	static const struct {
+		const char	*name, *help;
+	} pmetric[] = {
+		{ "circuit", "Circuit breaker: 0 closed, 1 open, 2 half-open." },
+		{ "printed_total", "Tickets printed." },
+		{ "failures_total", "Failed print attempts." },
+		{ "busy_seconds_total", "Time spent printing." },
+	};
 	const struct config		*cfg = sv->d->cfg;
-	struct shmq_printer_info	 pi;
+	struct shmq_printer_info	*pi;
+	char				 v[32];
+	int				 ok[CONFIG_PRINTERS_MAX];
 	int				 p, k, n;
 
 	pthread_mutex_lock(&sv->lock);
@@ -1351,36 +1361,26 @@ supervisor_metrics(struct supervisor *sv, struct jbuf *b)
 		    alert_names[k], n);
 	}
 	pthread_mutex_unlock(&sv->lock);
-	jbuf_printf(b, "# HELP fastops_printer_circuit Circuit breaker: 0 "
-	    "closed, 1 open, 2 half-open.\n"
-	    "# TYPE fastops_printer_circuit gauge\n");
+	/* each printer read once; its four series written from that copy */
+	pi = xcalloc((size_t)cfg->nprinters + 1, sizeof(*pi));
 	for (p = 0; p < cfg->nprinters; p++)
-		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0)
-			jbuf_printf(b, "fastops_printer_circuit{printer=\"%s\"} "
-			    "%d\n", cfg->printer[p].name, (int)pi.circuit);
-	jbuf_printf(b, "# HELP fastops_printer_printed_total Tickets printed.\n"
-	    "# TYPE fastops_printer_printed_total counter\n");
-	for (p = 0; p < cfg->nprinters; p++)
-		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0)
-			jbuf_printf(b, "fastops_printer_printed_total{printer="
-			    "\"%s\"} %I\n", cfg->printer[p].name,
-			    (long long)pi.printed);
-	jbuf_printf(b, "# HELP fastops_printer_failures_total Failed print "
-	    "attempts.\n# TYPE fastops_printer_failures_total counter\n");
-	for (p = 0; p < cfg->nprinters; p++)
-		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0)
-			jbuf_printf(b, "fastops_printer_failures_total{printer="
-			    "\"%s\"} %I\n", cfg->printer[p].name,
-			    (long long)pi.failures);
-	jbuf_printf(b, "# HELP fastops_printer_busy_seconds_total Time spent "
-	    "printing.\n# TYPE fastops_printer_busy_seconds_total counter\n");
-	for (p = 0; p < cfg->nprinters; p++)
-		if (shmq_read_printer(sv->d->q, (uint32_t)p, &pi) == 0) {
-			char	secs[32];
-
-			snprintf(secs, sizeof(secs), "%.3f",
-			    (double)pi.busy_ns / NS_PER_S);
-			jbuf_printf(b, "fastops_printer_busy_seconds_total{"
-			    "printer=\"%s\"} %s\n", cfg->printer[p].name, secs);
+		ok[p] = shmq_read_printer(sv->d->q, (uint32_t)p, &pi[p]) == 0;
+	for (k = 0; k < 4; k++) {
+		jbuf_printf(b, "# HELP fastops_printer_%s %s\n"
+		    "# TYPE fastops_printer_%s %s\n", pmetric[k].name,
+		    pmetric[k].help, pmetric[k].name, k == 0 ? "gauge" :
+		    "counter");
+		for (p = 0; p < cfg->nprinters; p++) {
+			if (!ok[p])
+				continue;
+			snprintf(v, sizeof(v), k == 3 ? "%.3f" : "%.0f",
+			    k == 0 ? (double)pi[p].circuit : k == 1 ?
+			    (double)pi[p].printed : k == 2 ?
+			    (double)pi[p].failures :
+			    (double)pi[p].busy_ns / NS_PER_S);
+			jbuf_printf(b, "fastops_printer_%s{printer=\"%s\"} "
+			    "%s\n", pmetric[k].name, cfg->printer[p].name, v);
 		}
+	}
+	free(pi);
 }
