@@ -11,7 +11,10 @@
 # appendfsync always.  Every data directory is on the disk under
 # $FASTOPS_BENCH_DIR (default /var/tmp), never tmpfs.  The queues'
 # consumers run meanwhile: PostgreSQL and Redis with 3 workers polling or
-# BRPOPping, FastOps with its printers paused (they would print for real).
+# BRPOPping, FastOps with its printers paused (they would print for real),
+# so its tickets pile up: its ring is made 262,144 slots here, or ten
+# seconds at 32 clients fill the shipped 65,536 and the daemon answers EFULL
+# (back-pressure, which loadgen counts as "full" and retries).
 set -eu
 BIN=${BIN:-bin}
 TOOLS=${TOOLS:-build/release/tests}
@@ -70,6 +73,7 @@ start() {
 	    -e "s|^http = .*|http =|" \
 	    -e "s|^log_level = .*|log_level = warn|" \
 	    -e "s|^paused = .*|paused = yes|" \
+	    -e "s|^queue_slots = .*|queue_slots = 262144|" \
 	    etc/fastops.ini >"$D/fastops.ini"
 	"$BIN/fastops-queued" -d -f "$D/fastops.ini" 2>>"$D/log" &
 	PID=$!

@@ -19,8 +19,12 @@
  * socket.  For benchmarks on a small machine: nng's client side costs about
  * 100 µs of CPU per request in its own threads — two thirds of what the
  * daemon spends on the order — and that CPU is taken from the daemon being
- * measured.  The daemon sees the same bytes either way.  No retries: a
- * failed request ends the run.
+ * measured.  The daemon sees the same bytes either way.
+ *
+ * A request answered ESHUTDOWN (a daemon stopping) or EFULL (its queue
+ * full: tickets arrive faster than printers take them) is sent again after
+ * 20 ms; any other refusal ends the run.  "retries" counts them all, "full"
+ * the EFULL ones.
  *
  * events: one client, one subscriber in the same process; for each order,
  * the time from its acknowledgement (the reply) to receiving its
@@ -62,7 +66,7 @@ static double		 seconds = 0;
 static int		 ackfd = -1;
 static pthread_mutex_t	 mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct histogram	 ack_hist;
-static uint64_t		 acked, retries;
+static uint64_t		 acked, retries, full;	/* full: EFULL answers */
 static volatile int	 done;
 
 static void
@@ -342,6 +346,8 @@ client_main(void *arg)
 			}
 			pthread_mutex_lock(&mtx);
 			retries++;
+			if (rc == 0 && strcmp(code, "EFULL") == 0)
+				full++;
 			pthread_mutex_unlock(&mtx);
 			/* past the end (and a grace period): stop trying;
 			 * the order was never acknowledged */
@@ -422,10 +428,11 @@ run(int argc, char **argv)
 	t1 = clock_mono_ns();
 	secs = (double)(t1 - t0) / 1e9;
 	printf("orders=%llu seconds=%.3f rate=%.0f p50_us=%.0f p99_us=%.0f "
-	    "max_us=%.0f retries=%llu\n", (unsigned long long)acked, secs,
+	    "max_us=%.0f retries=%llu full=%llu\n", (unsigned long long)acked,
+	    secs,
 	    (double)acked / secs, hist_quantile(&ack_hist, 0.5) / 1e3,
 	    hist_quantile(&ack_hist, 0.99) / 1e3, (double)ack_hist.max / 1e3,
-	    (unsigned long long)retries);
+	    (unsigned long long)retries, (unsigned long long)full);
 	free(t);
 	return 0;
 }
