@@ -66,7 +66,7 @@ NNG_LIBS	= -lnng
 # libfastops-core: src/common + src/queue, used by every program
 CORE_LIBS	= $(INIH_LIBS) -lrt
 DAEMON_LIBS	= $(JANSSON_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(NNG_LIBS) \
-		  $(SERIAL_LIBS)
+		  $(SERIAL_LIBS) $(PQ_LIBS)
 
 # Debian packages: build and test dependencies of every part of FastOps.
 DEB_PKGS	= build-essential pkg-config clang \
@@ -152,7 +152,7 @@ $(WORKER_LIB): $(WORKER_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(QUEUED_OBJS): ALL_CPPFLAGS += -Isrc/worker
+$(QUEUED_OBJS): ALL_CPPFLAGS += -Isrc/worker $(PQ_CFLAGS)
 
 $(BIN)/fastops-queued: $(QUEUED_OBJS) $(WORKER_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
@@ -185,13 +185,13 @@ $(BIN)/fastops-printsim: $(PRINTSIM_OBJS) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(PRINTSIM_OBJS) $(CORE_LIB) $(CORE_LIBS) \
 	    -lutil
 
-# cmd-journal.c names the daemon's journal record types (src/queued/orders.h)
-$(CTL_OBJS): ALL_CPPFLAGS += -Isrc/queued
+# cmd-journal.c names the daemon's journal record types (src/queued/orders.h);
+# the db, menu and report commands use libpq
+$(CTL_OBJS): ALL_CPPFLAGS += -Isrc/queued $(PQ_CFLAGS)
 
 # db migrate|status: libpq, and where `make install` puts sql/.  The stamp
 # holds $(DATADIR), so that another PREFIX rebuilds cmd-db.o.
-$(B)/src/ctl/cmd-db.o: ALL_CPPFLAGS += $(PQ_CFLAGS) \
-    -DFASTOPS_DATADIR='"$(DATADIR)"'
+$(B)/src/ctl/cmd-db.o: ALL_CPPFLAGS += -DFASTOPS_DATADIR='"$(DATADIR)"'
 $(B)/src/ctl/cmd-db.o: $(B)/datadir.stamp
 $(B)/datadir.stamp: datadir-stamp
 	@mkdir -p $(@D)
@@ -260,7 +260,7 @@ check-ui: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 	@sh tests/run-suite.sh ui tests/ui $(BIN) $(B)/tests
 
 # PostgreSQL: each test starts its own server in a temporary directory
-check-pg: $(BIN)/fastops-ctl
+check-pg: $(addprefix $(BIN)/,$(PROGS)) $(TOOLS)
 	@sh tests/run-suite.sh pg tests/pg $(BIN) $(B)/tests
 
 unit check-unit: $(UNIT_BINS)

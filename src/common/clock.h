@@ -29,6 +29,13 @@ clock_real_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall clock in milliseconds, as journal records carry it. */
+static inline uint64_t
+clock_real_ms(void)
+{
+	return clock_real_ns() / NS_PER_MS;
+}
+
 static inline struct timespec
 clock_ns_to_ts(uint64_t ns)
 {

@@ -260,6 +260,18 @@ static const struct config_key config_keys[] = {
 	{ SEC_POSTGRES, "conninfo", T_STRING, 1, STRING_MAX, NULL, NULL,
 	    K_REQUIRED | K_SECRET, D(postgres.conninfo),
 	    "libpq connection string" },
+	{ SEC_POSTGRES, "batch_max", T_INT, 1, 10000, "1000", NULL, 0,
+	    D(postgres.batch_max),
+	    "journal records applied in one transaction at most" },
+	{ SEC_POSTGRES, "batch_ms", T_INT, 10, 10000, "200", NULL, 0,
+	    D(postgres.batch_ms),
+	    "how long records may wait to be applied with later ones" },
+	{ SEC_POSTGRES, "retry_max_ms", T_INT, 100, 600000, "5000", NULL, 0,
+	    D(postgres.retry_max_ms),
+	    "longest wait between attempts while PostgreSQL is unreachable" },
+	{ SEC_POSTGRES, "lag_alert_s", T_INT, 1, 86400, "60", NULL, 0,
+	    D(postgres.lag_alert_s),
+	    "raise the pgsync_lag alert when PostgreSQL is this far behind" },
 };
 
 #define NKEYS	nitems(config_keys)

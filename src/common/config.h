@@ -206,6 +206,10 @@ struct config {
 	struct {
 		int		  enabled;	/* [postgres] is there */
 		char		 *conninfo;
+		int		  batch_max;	/* records per transaction */
+		int		  batch_ms;
+		int		  retry_max_ms;	/* backoff ceiling */
+		int		  lag_alert_s;
 	} postgres;
 
 	struct config_station station[CONFIG_STATIONS_MAX];

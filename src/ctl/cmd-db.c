@@ -14,6 +14,10 @@
  * $(DATADIR)/sql, else ./sql of a source tree.  The database is the one
  * of --conninfo, else of [postgres] conninfo in the configuration file.
  * The daemon is not involved: these commands work while it is stopped.
+ *
+ * The other commands that read PostgreSQL (report) find the SQL, the
+ * configuration and the database the same way, with the functions of
+ * db.h: this is the one file built with libpq's headers.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +36,7 @@
 #include "xmalloc.h"
 
 #include "ctl.h"
+#include "db.h"
 
 #ifndef FASTOPS_DATADIR
 #define FASTOPS_DATADIR	"/usr/local/share/fastops"
@@ -41,11 +46,6 @@
 #define MIGRATION_NAME	63			/* after "NNN_" */
 /* pg_advisory_lock key of migrate: "FastOps\0" as a big-endian int8 */
 #define MIGRATE_LOCK	"5071461598782059264"
-
-struct db_opts {
-	const char	*conninfo;	/* --conninfo */
-	const char	*sqldir;	/* --sql */
-};
 
 /* A step: its file, and whether (and when) the database had it. */
 struct migration {
@@ -70,7 +70,6 @@ struct plan {
 
 static int	db_migrate(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	db_status(struct ctl *, const struct ctl_cmd *, int, char **);
-static int	db_opt(const struct ctl_cmd *, int, const char *, void *);
 static int	db_args(const struct ctl_cmd *, int, char **, struct db_opts *);
 static int	sql_dir(const struct db_opts *, struct plan *);
 static int	is_dir(const char *);
@@ -82,9 +81,8 @@ static struct migration *plan_step(struct plan *, int);
 static int	plan_database(struct plan *, PGconn *);
 static int	plan_check(const struct plan *);
 static const char *plan_state(const struct plan *);
-static char	*read_file(const char *, size_t *);
-static PGconn	*db_connect(struct ctl *, const struct db_opts *, int *);
 static void	trim(char *);
+static const char *config_path(const struct ctl *);
 static int	db_ok(PGconn *, PGresult *, const char *);
 static int	db_do(PGconn *, const char *, const char *);
 static void	db_error(PGconn *, const PGresult *, const char *, const char *);
@@ -93,6 +91,7 @@ static int	apply(PGconn *, const struct plan *, const struct migration *,
 		    long *);
 static void	print_schema(const struct plan *);
 static json_t	*schema_json(const struct plan *);
+static enum db_kind column_kind(Oid);
 
 const struct ctl_cmd cmd_db_migrate = { "db migrate",
 	"[--conninfo STRING] [--sql DIR]", db_migrate };
@@ -101,7 +100,7 @@ const struct ctl_cmd cmd_db_status = { "db status",
 
 /* --- the command line ------------------------------------------------------ */
 
-static int
+int
 db_opt(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
 {
 	struct db_opts	*o = p;
@@ -153,39 +152,60 @@ is_dir(const char *path)
  * be there; the installed one is only a default, for which a source
  * tree's ./sql stands in.
  */
-static int
-sql_dir(const struct db_opts *o, struct plan *p)
+int
+db_sql_dir(const struct db_opts *o, const char *sub, char *buf, size_t len)
 {
 	struct stat	 st;
 	const char	*d, *env;
+	char		 path[PATH_MAX];
 
 	env = getenv(SQLDIR_ENV);
+	snprintf(path, sizeof(path), "%s/sql/%s", FASTOPS_DATADIR, sub);
 	if (o->sqldir != NULL)
 		d = o->sqldir;
 	else if (env != NULL && *env != '\0')
 		d = env;
-	else if (is_dir(FASTOPS_DATADIR "/sql/migrations"))
+	else if (is_dir(path))
 		d = FASTOPS_DATADIR "/sql";
-	else if (is_dir("sql/migrations"))
-		d = "sql";
 	else {
-		ctl_warnx("no SQL migrations in %s/sql/migrations nor in "
-		    "./sql/migrations: give --sql DIR or set %s",
-		    FASTOPS_DATADIR, SQLDIR_ENV);
-		return CTL_UNREACHABLE;
+		snprintf(path, sizeof(path), "sql/%s", sub);
+		if (!is_dir(path)) {
+			ctl_warnx("no SQL %s in %s/sql/%s nor in ./sql/%s: "
+			    "give --sql DIR or set %s", sub, FASTOPS_DATADIR,
+			    sub, sub, SQLDIR_ENV);
+			return CTL_UNREACHABLE;
+		}
+		d = "sql";
 	}
-	if ((size_t)snprintf(p->sqldir, sizeof(p->sqldir), "%s", d) >=
-	    sizeof(p->sqldir) || (size_t)snprintf(p->dir, sizeof(p->dir),
-	    "%s/migrations", d) >= sizeof(p->dir)) {
+	if ((size_t)snprintf(buf, len, "%s", d) >= len ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", d, sub) >=
+	    sizeof(path)) {
 		ctl_warnx("%s: path too long", d);
 		return CTL_UNREACHABLE;
 	}
-	if (stat(p->dir, &st) == -1) {
-		ctl_warnx("%s: %s", p->dir, strerror(errno));
+	if (stat(path, &st) == -1) {
+		ctl_warnx("%s: %s", path, strerror(errno));
 		return CTL_UNREACHABLE;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		ctl_warnx("%s: not a directory", p->dir);
+		ctl_warnx("%s: not a directory", path);
+		return CTL_UNREACHABLE;
+	}
+	return CTL_OK;
+}
+
+/* The migrations' directory. */
+static int
+sql_dir(const struct db_opts *o, struct plan *p)
+{
+	int	rv;
+
+	if ((rv = db_sql_dir(o, "migrations", p->sqldir,
+	    sizeof(p->sqldir))) != CTL_OK)
+		return rv;
+	if ((size_t)snprintf(p->dir, sizeof(p->dir), "%s/migrations",
+	    p->sqldir) >= sizeof(p->dir)) {
+		ctl_warnx("%s: path too long", p->sqldir);
 		return CTL_UNREACHABLE;
 	}
 	return CTL_OK;
@@ -398,9 +418,8 @@ plan_state(const struct plan *p)
 	return p->pending > 0 ? "behind" : "up-to-date";
 }
 
-/* A whole file as a string; NULL (message printed) on failure. */
-static char *
-read_file(const char *path, size_t *lenp)
+char *
+db_read_file(const char *path, size_t *lenp)
 {
 	FILE	*f;
 	char	*buf;
@@ -453,38 +472,58 @@ trim(char *s)
 		s[--n] = '\0';
 }
 
+static const char *
+config_path(const struct ctl *ctl)
+{
+	return ctl->config_path != NULL ? ctl->config_path :
+	    config_default_path();
+}
+
+int
+db_config(struct ctl *ctl, struct config **cfg)
+{
+	const char	*path = config_path(ctl);
+	char		*errors;
+
+	if (config_load(path, CONFIG_CLIENT, cfg, &errors) == -1) {
+		if (errors != NULL) {
+			trim(errors);
+			ctl_warnx("%s", errors);
+		} else
+			ctl_warnx("%s: %s", path, strerror(errno));
+		free(errors);
+		return CTL_UNREACHABLE;
+	}
+	return CTL_OK;
+}
+
 /*
  * Connect to --conninfo, or to [postgres] conninfo of the configuration.
- * --timeout bounds the connection too.  NULL with *rv set (message
- * printed) on failure.
+ * --timeout bounds the connection too.
  */
-static PGconn *
-db_connect(struct ctl *ctl, const struct db_opts *o, int *rv)
+PGconn *
+db_connect(struct ctl *ctl, const struct db_opts *o,
+    const struct config *given, int *rv)
 {
 	const char	*kw[] = { "connect_timeout", "application_name",
-			    "dbname", NULL };
-	const char	*val[4], *path;
+			    "client_encoding", "dbname", NULL };
+	const char	*val[5];
 	struct config	*cfg = NULL;
 	PGconn		*c;
 	PGresult	*res;
-	char		 timeout[16], *errors, *msg;
+	char		 timeout[16], *msg;
 
 	*rv = CTL_UNREACHABLE;
 	if (o->conninfo == NULL) {
-		path = ctl->config_path != NULL ? ctl->config_path :
-		    config_default_path();
-		if (config_load(path, CONFIG_CLIENT, &cfg, &errors) == -1) {
-			if (errors != NULL) {
-				trim(errors);
-				ctl_warnx("%s", errors);
-			} else
-				ctl_warnx("%s: %s", path, strerror(errno));
-			free(errors);
-			return NULL;
+		if (given == NULL) {
+			if (db_config(ctl, &cfg) != CTL_OK)
+				return NULL;
+			given = cfg;
 		}
-		if (!cfg->postgres.enabled) {
+		if (!given->postgres.enabled) {
 			ctl_warnx("%s has no [postgres] section: add one with "
-			    "its conninfo, or give --conninfo", path);
+			    "its conninfo, or give --conninfo",
+			    config_path(ctl));
 			config_free(cfg);
 			return NULL;
 		}
@@ -494,9 +533,11 @@ db_connect(struct ctl *ctl, const struct db_opts *o, int *rv)
 	    (ctl->timeout_ms + 999) / 1000);
 	val[0] = timeout;
 	val[1] = "fastops-ctl";
+	/* the SQL files are UTF-8, and so must be what is printed as JSON */
+	val[2] = "UTF8";
 	/* last, so that what the conninfo says wins */
-	val[2] = o->conninfo != NULL ? o->conninfo : cfg->postgres.conninfo;
-	val[3] = NULL;
+	val[3] = o->conninfo != NULL ? o->conninfo : given->postgres.conninfo;
+	val[4] = NULL;
 	c = PQconnectdbParams(kw, val, 1);
 	config_free(cfg);
 	if (c == NULL) {
@@ -596,6 +637,101 @@ db_error(PGconn *c, const PGresult *res, const char *where, const char *text)
 		ctl_warnx("HINT: %s", hint);
 }
 
+void
+db_close(PGconn *c)
+{
+	PQfinish(c);
+}
+
+/* The type oids of catalog/pg_type.h that hold numbers (fixed since
+ * PostgreSQL 7). */
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_OID		26
+#define OID_FLOAT4	700
+#define OID_FLOAT8	701
+#define OID_NUMERIC	1700
+
+static enum db_kind
+column_kind(Oid type)
+{
+	switch (type) {
+	case OID_INT8:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_OID:
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return DB_NUMBER;
+	case OID_BOOL:
+		return DB_BOOL;
+	default:
+		return DB_TEXT;
+	}
+}
+
+int
+db_rows(PGconn *c, const char *what, const char *sql, int nparams,
+    const char *const *params, struct db_rows *r)
+{
+	PGresult	*res;
+	size_t		 n, k;
+	int		 i, j, rv;
+
+	memset(r, 0, sizeof(*r));
+	res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (res != NULL && (PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_EMPTY_QUERY)) {
+			ctl_warnx("%s: not a query: it returns no rows", what);
+			rv = CTL_REFUSED;
+		} else {
+			db_error(c, res, what, sql);
+			rv = PQstatus(c) == CONNECTION_BAD ? CTL_UNREACHABLE :
+			    CTL_REFUSED;
+		}
+		PQclear(res);
+		return rv;
+	}
+	r->nrows = PQntuples(res);
+	r->ncols = PQnfields(res);
+	if (r->ncols > 0) {
+		r->name = xcalloc((size_t)r->ncols, sizeof(*r->name));
+		r->kind = xcalloc((size_t)r->ncols, sizeof(*r->kind));
+	}
+	for (j = 0; j < r->ncols; j++) {
+		r->name[j] = xstrdup(PQfname(res, j));
+		r->kind[j] = column_kind(PQftype(res, j));
+	}
+	n = (size_t)r->nrows * (size_t)r->ncols;
+	if (n > 0)
+		r->cell = xcalloc(n, sizeof(*r->cell));
+	for (i = 0, k = 0; i < r->nrows; i++)
+		for (j = 0; j < r->ncols; j++, k++)
+			if (!PQgetisnull(res, i, j))
+				r->cell[k] = xstrdup(PQgetvalue(res, i, j));
+	PQclear(res);
+	return CTL_OK;
+}
+
+void
+db_rows_free(struct db_rows *r)
+{
+	size_t	i, n = (size_t)r->nrows * (size_t)r->ncols;
+
+	for (i = 0; r->cell != NULL && i < n; i++)
+		free(r->cell[i]);
+	for (i = 0; r->name != NULL && i < (size_t)r->ncols; i++)
+		free(r->name[i]);
+	free(r->cell);
+	free(r->name);
+	free(r->kind);
+	memset(r, 0, sizeof(*r));
+}
+
 /* Wait for any other migrate of this database to finish. */
 static int
 db_lock(PGconn *c)
@@ -632,7 +768,7 @@ apply(PGconn *c, const struct plan *p, const struct migration *m, long *ms)
 	int		 rv;
 
 	xasprintf(&path, "%s/%s", p->dir, m->file);
-	if ((text = read_file(path, &len)) == NULL) {
+	if ((text = db_read_file(path, &len)) == NULL) {
 		free(path);
 		return CTL_UNREACHABLE;
 	}
@@ -737,7 +873,7 @@ db_migrate(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if ((rv = sql_dir(&o, &p)) != CTL_OK ||
 	    (rv = plan_files(&p)) != CTL_OK)
 		goto out;
-	if ((c = db_connect(ctl, &o, &rv)) == NULL)
+	if ((c = db_connect(ctl, &o, NULL, &rv)) == NULL)
 		goto out;
 	/* what was applied is read under the lock: it may just have grown */
 	if ((rv = db_lock(c)) != CTL_OK ||
@@ -805,7 +941,7 @@ db_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if ((rv = sql_dir(&o, &p)) != CTL_OK ||
 	    (rv = plan_files(&p)) != CTL_OK)
 		goto out;
-	if ((c = db_connect(ctl, &o, &rv)) == NULL ||
+	if ((c = db_connect(ctl, &o, NULL, &rv)) == NULL ||
 	    (rv = plan_database(&p, c)) != CTL_OK)
 		goto out;
 	if (ctl->json) {

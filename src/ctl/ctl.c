@@ -59,6 +59,7 @@ static const struct ctl_cmd *const commands[] = {
 	&cmd_health,
 	&cmd_metrics,
 	&cmd_menu,
+	&cmd_menu_import,
 	&cmd_watch,
 	&cmd_user_add,
 	&cmd_user_list,
@@ -69,6 +70,7 @@ static const struct ctl_cmd *const commands[] = {
 	&cmd_journal_dump,
 	&cmd_db_migrate,
 	&cmd_db_status,
+	&cmd_report,
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

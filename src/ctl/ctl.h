@@ -54,6 +54,8 @@ extern const struct ctl_cmd cmd_user_add, cmd_user_list, cmd_user_del,
 	cmd_login, cmd_logout;
 extern const struct ctl_cmd cmd_journal_verify, cmd_journal_dump;
 extern const struct ctl_cmd cmd_db_migrate, cmd_db_status;
+extern const struct ctl_cmd cmd_report;
+extern const struct ctl_cmd cmd_menu_import;
 
 /* --- ctl.c: what the commands share ---------------------------------- */
 

@@ -75,6 +75,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,9 @@
 #define SEG_NAME_LEN		20	/* "%016llx.wal" */
 #define SNAP_NAME_LEN		21	/* "snap-%016llx" */
 #define NAME_SIZE		32
+#define READER_BUF		(64 * 1024)	/* grows for big records */
+#define READER_BUF_MAX		(JOURNAL_REC_HDR_SIZE + JOURNAL_RECORD_MAX)
+#define READER_OPEN_TRIES	8
 
 typedef int (*rec_cb)(uint64_t, uint16_t, const void *, size_t, void *);
 
@@ -145,6 +149,23 @@ struct dirlist {
 	size_t		 nsnap;
 	struct snapent	*tmp;		/* never renamed in */
 	size_t		 ntmp;
+};
+
+/* Following the log from another thread: see the last section. */
+struct journal_reader {
+	int		 dirfd;
+	int		 fd;		/* the segment being read */
+	uint64_t	 seg_first;	/* its first LSN */
+	int		 hdr_ok;	/* its header checked */
+	uint64_t	 pos;		/* LSN of the record at off */
+	uint64_t	 want;		/* LSN handed out next */
+	uint8_t		*buf;		/* a window onto the segment */
+	size_t		 cap;
+	size_t		 off;		/* read offset in buf */
+	size_t		 len;		/* bytes in buf */
+	uint64_t	 boff;		/* file offset of buf[0] */
+	int		 failed;	/* error holds a message */
+	char		 error[256];
 };
 
 /* State of one pass over the segments. */
@@ -196,6 +217,10 @@ static int	 writev_all(int, struct iovec *, int);
 static int	 file_load(int, const char *, uint8_t **, size_t *);
 static size_t	 rec_check(const uint8_t *, size_t, size_t, uint64_t *,
 		     const char **);
+static size_t	 rec_expect(const uint8_t *, size_t, size_t, uint64_t,
+		     const char **);
+static int	 hdr_check(const uint8_t *, size_t, const char *, uint64_t,
+		     char *, size_t);
 static uint64_t	 resync_count(const uint8_t *, size_t, size_t, uint64_t);
 static void	 scan_damage(struct scan *, size_t, uint64_t, uint64_t,
 		     const char *);
@@ -221,6 +246,14 @@ static int	 append_locked(struct journal *, uint16_t, const void *,
 		     size_t, uint64_t *);
 static int	 check_args(struct journal *, const void *, size_t);
 static void	 prune(struct journal *, uint64_t);
+static int	 reader_fail(struct journal_reader *, int, const char *, ...)
+		     __attribute__((format(printf, 3, 4)));
+static int	 reader_fill(struct journal_reader *, size_t);
+static void	 reader_drop(struct journal_reader *);
+static int	 reader_header(struct journal_reader *);
+static int	 reader_record(struct journal_reader *, size_t *);
+static int	 reader_advance(struct journal_reader *);
+static int	 reader_step(struct journal_reader *, size_t *);
 
 /* --- encoding ---------------------------------------------------------- */
 
@@ -538,6 +571,23 @@ rec_check(const uint8_t *buf, size_t size, size_t off, uint64_t *lsn,
 	return JOURNAL_REC_HDR_SIZE + (size_t)len;
 }
 
+/* rec_check, and the record must carry LSN expect: the next in sequence. */
+static size_t
+rec_expect(const uint8_t *buf, size_t size, size_t off, uint64_t expect,
+    const char **why)
+{
+	uint64_t	lsn;
+	size_t		n;
+
+	if ((n = rec_check(buf, size, off, &lsn, why)) == 0)
+		return 0;
+	if (lsn != expect || lsn >= LSN_MAX) {
+		*why = "record LSN out of sequence";
+		return 0;
+	}
+	return n;
+}
+
 /*
  * Count the intact records at or after off that carry an LSN we could
  * still be waiting for, resynchronising byte by byte over garbage.  Any at
@@ -570,7 +620,63 @@ scan_damage(struct scan *sc, size_t seg, uint64_t off, uint64_t lsn,
 	sc->dseg = seg;
 	sc->doff = off;
 	sc->dlsn = lsn;
-	snprintf(sc->why, sizeof(sc->why), "%s", why);
+	/* Damage messages are short; the bound only says so to the compiler. */
+	snprintf(sc->why, sizeof(sc->why), "%.*s", (int)sizeof(sc->why) - 1,
+	    why);
+}
+
+/*
+ * Check a segment header on its own: magic, version, CRC, and that it
+ * starts at first, the LSN its name gives.  0 if it does; else -1 with
+ * EBADMSG, or EPROTO for a newer format, and why saying what is wrong.
+ */
+static int
+hdr_check(const uint8_t *buf, size_t size, const char *name, uint64_t first,
+    char *why, size_t whylen)
+{
+	uint64_t	hfirst;
+	uint32_t	version;
+
+	if (size < JOURNAL_HDR_SIZE) {
+		snprintf(why, whylen, "segment header cut short (%zu bytes)",
+		    size);
+		goto bad;
+	}
+	if (memcmp(buf, SEG_MAGIC, 8) != 0) {
+		snprintf(why, whylen, "bad segment magic");
+		goto bad;
+	}
+	/*
+	 * Version before CRC: a later format may checksum its header
+	 * differently, and must be refused, never "repaired" away.
+	 */
+	version = get32(buf + 8);
+	if (version > JOURNAL_FORMAT_VERSION) {
+		snprintf(why, whylen, "journal segment %s has format version "
+		    "%u; this program reads up to %d", name, version,
+		    JOURNAL_FORMAT_VERSION);
+		errno = EPROTO;
+		return -1;
+	}
+	if (crc32c(0, buf, 28) != get32(buf + 28)) {
+		snprintf(why, whylen, "segment header CRC mismatch");
+		goto bad;
+	}
+	if (version == 0) {
+		snprintf(why, whylen, "segment format version 0");
+		goto bad;
+	}
+	hfirst = get64(buf + 16);
+	if (hfirst != first || hfirst == 0 || hfirst > LSN_MAX) {
+		snprintf(why, whylen, "segment header says first LSN %llu",
+		    (unsigned long long)hfirst);
+		goto bad;
+	}
+	return 0;
+
+bad:
+	errno = EBADMSG;
+	return -1;
 }
 
 /*
@@ -584,49 +690,21 @@ seg_header(struct scan *sc, const struct dirlist *dl, size_t i,
     const uint8_t *buf, size_t size)
 {
 	const struct segent	*s = &dl->seg[i];
-	char			 why[96];
+	char			 why[160];
 	uint64_t		 first, expect;
-	uint32_t		 version;
 
 	expect = sc->next != 0 ? sc->next : 1;
-	if (size < JOURNAL_HDR_SIZE) {
-		snprintf(why, sizeof(why), "segment header cut short (%zu "
-		    "bytes)", size);
+	if (hdr_check(buf, size, s->name, s->first, why, sizeof(why)) == -1) {
+		if (errno == EPROTO) {
+			sc->eproto = 1;
+			snprintf(sc->pmsg, sizeof(sc->pmsg), "%s", why);
+			errno = EPROTO;
+			return -1;
+		}
 		scan_damage(sc, i, 0, expect, why);
 		return 0;
 	}
-	if (memcmp(buf, SEG_MAGIC, 8) != 0) {
-		scan_damage(sc, i, 0, expect, "bad segment magic");
-		return 0;
-	}
-	/*
-	 * Version before CRC: a later format may checksum its header
-	 * differently, and must be refused, never "repaired" away.
-	 */
-	version = get32(buf + 8);
-	if (version > JOURNAL_FORMAT_VERSION) {
-		sc->eproto = 1;
-		snprintf(sc->pmsg, sizeof(sc->pmsg), "journal segment %s has "
-		    "format version %u; this program reads up to %d",
-		    s->name, version, JOURNAL_FORMAT_VERSION);
-		errno = EPROTO;
-		return -1;
-	}
-	if (crc32c(0, buf, 28) != get32(buf + 28)) {
-		scan_damage(sc, i, 0, expect, "segment header CRC mismatch");
-		return 0;
-	}
-	if (version == 0) {
-		scan_damage(sc, i, 0, expect, "segment format version 0");
-		return 0;
-	}
-	first = get64(buf + 16);
-	if (first != s->first || first == 0 || first > LSN_MAX) {
-		snprintf(why, sizeof(why), "segment header says first LSN "
-		    "%llu", (unsigned long long)first);
-		scan_damage(sc, i, 0, expect, why);
-		return 0;
-	}
+	first = s->first;
 	if (first != sc->next && (first < sc->next || first > sc->floor)) {
 		if (first < sc->next)
 			snprintf(why, sizeof(why), "segment starts at LSN %llu,"
@@ -659,12 +737,9 @@ seg_walk(struct scan *sc, const uint8_t *buf, size_t size, size_t *endp,
 
 	*why = NULL;
 	while (off < size) {
-		if ((n = rec_check(buf, size, off, &lsn, why)) == 0)
+		if ((n = rec_expect(buf, size, off, sc->next, why)) == 0)
 			break;
-		if (lsn != sc->next || lsn >= LSN_MAX) {
-			*why = "record LSN out of sequence";
-			break;
-		}
+		lsn = sc->next;
 		if (lsn > sc->skip) {
 			if (sc->fn != NULL && sc->fn(lsn, get16(buf + off + 16),
 			    buf + off + JOURNAL_REC_HDR_SIZE,
@@ -1834,4 +1909,329 @@ journal_retain(struct journal *j, uint64_t lsn)
 	pthread_mutex_lock(&j->lock);
 	j->retain_lsn = lsn;
 	pthread_mutex_unlock(&j->lock);
+}
+
+/* --- following the journal: pgsync ------------------------------------- */
+
+/*
+ * A reader follows the log while the daemon writes it, through descriptors
+ * of its own: it shares nothing with the writer but the files, so it needs
+ * neither the struct journal nor its lock.  That is safe because segments
+ * are only ever appended to (a failed write is cut back, but only past the
+ * last record written whole), and because the caller asks for nothing
+ * above journal_durable_lsn(): each of those records was written before
+ * its LSN was published under the journal's lock, so pread(2) sees all of
+ * its bytes.  Missing or bad bytes at or below that LSN are damage.
+ *
+ * Reading goes through a window onto the current segment, 64 KiB grown to
+ * fit the biggest record, refilled with one pread(2) at a time: a record
+ * costs no system call of its own.  The bytes the window holds beyond the
+ * records handed out may have been read while the writer was still
+ * writing them, or before it cut back a failed write, so a record there
+ * that does not check out is read again from the file once before it
+ * counts as damage.
+ *
+ * A segment ends where the writer rolled over, and the next record is
+ * then the first of the segment named by its LSN, created (header synced)
+ * before that record was written.  So the directory is listed only at
+ * open.  A segment removed while the reader is in it stays readable
+ * through the descriptor; one removed before the reader got there took
+ * records with it, which pgsync prevents with journal_retain().
+ */
+
+int
+journal_reader_open(const char *dir, uint64_t from,
+    struct journal_reader **out, uint64_t *first)
+{
+	struct journal_reader	*r;
+	struct dirlist		 dl;
+	uint64_t		 seg_first;
+	size_t			 i;
+	int			 dirfd, fd, tries, saved;
+
+	if (out != NULL)
+		*out = NULL;
+	if (first != NULL)
+		*first = 0;
+	if (dir == NULL || out == NULL || from == 0 || from >= LSN_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	/*
+	 * Start in the segment that holds from, or would: the last one that
+	 * starts at or below it.  Should snapshot cleanup remove it between
+	 * the listing and the open, look again (a few times, then EAGAIN).
+	 */
+	for (tries = 0;; tries++) {
+		if (dir_list(dirfd, &dl) == -1)
+			goto fail;
+		for (i = dl.nseg; i > 0 && dl.seg[i - 1].first > from; i--)
+			;
+		if (i == 0) {
+			if (first != NULL)
+				*first = dl.nseg > 0 ? dl.seg[0].first : 0;
+			dir_free(&dl);
+			errno = ENOENT;
+			goto fail;
+		}
+		seg_first = dl.seg[i - 1].first;
+		fd = openat(dirfd, dl.seg[i - 1].name, O_RDONLY | O_CLOEXEC);
+		saved = errno;
+		dir_free(&dl);
+		if (fd != -1)
+			break;
+		if (saved != ENOENT)
+			goto fail_saved;
+		if (tries == READER_OPEN_TRIES) {
+			saved = EAGAIN;
+			goto fail_saved;
+		}
+	}
+
+	r = xcalloc(1, sizeof(*r));
+	r->dirfd = dirfd;
+	r->fd = fd;
+	r->seg_first = r->pos = seg_first;
+	r->want = from;
+	r->cap = READER_BUF;
+	r->buf = xmalloc(r->cap);
+	*out = r;
+	return 0;
+
+fail:
+	saved = errno;
+fail_saved:
+	close(dirfd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Records at or below upto are on disk whole, by the caller's word, so
+ * nothing there may be missing: a segment that ends early, a record that
+ * does not check out or a segment file that is not there is damage.
+ * Nothing above upto is parsed, though the window may hold its bytes.
+ */
+int
+journal_reader_next(struct journal_reader *r, uint64_t upto, uint64_t *lsnp,
+    uint16_t *typep, const void **payloadp, size_t *lenp)
+{
+	const uint8_t	*rec;
+	size_t		 n = 0;
+
+	if (r == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (r->want > upto)
+		return 0;
+	/* Past the records before from, the first time through. */
+	do {
+		if (reader_step(r, &n) == -1)
+			return -1;
+		rec = r->buf + r->off;
+		r->off += n;
+	} while (r->pos++ < r->want);
+	r->want++;
+	if (lsnp != NULL)
+		*lsnp = get64(rec + 8);
+	if (typep != NULL)
+		*typep = get16(rec + 16);
+	if (payloadp != NULL)
+		*payloadp = rec + JOURNAL_REC_HDR_SIZE;
+	if (lenp != NULL)
+		*lenp = n - JOURNAL_REC_HDR_SIZE;
+	return 1;
+}
+
+/* The message stays good until the next call; NULL if none failed yet. */
+const char *
+journal_reader_error(const struct journal_reader *r)
+{
+	return r != NULL && r->failed ? r->error : NULL;
+}
+
+void
+journal_reader_close(struct journal_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd != -1)
+		close(r->fd);
+	close(r->dirfd);
+	free(r->buf);
+	free(r);
+}
+
+static int
+reader_fail(struct journal_reader *r, int err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	r->failed = 1;
+	errno = err;
+	return -1;
+}
+
+/*
+ * Have at least need bytes from the read offset in the window: 0 if so, 1
+ * when the file ends first, -1 with errno on a read error.  Reads as much
+ * as the window holds, so sequential reading costs one call per window.
+ */
+static int
+reader_fill(struct journal_reader *r, size_t need)
+{
+	size_t	cap;
+	ssize_t	n;
+
+	if (r->len - r->off >= need)
+		return 0;
+	if (r->off > 0) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->boff += r->off;
+		r->len -= r->off;
+		r->off = 0;
+	}
+	if (need > r->cap) {
+		/* need is at most READER_BUF_MAX: a length is checked first. */
+		for (cap = r->cap; cap < need; cap *= 2)
+			;
+		if (cap > READER_BUF_MAX)
+			cap = READER_BUF_MAX;
+		r->buf = xreallocarray(r->buf, 1, cap);
+		r->cap = cap;
+	}
+	while (r->len < need) {
+		n = pread(r->fd, r->buf + r->len, r->cap - r->len,
+		    (off_t)(r->boff + r->len));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 1;
+		r->len += (size_t)n;
+	}
+	return 0;
+}
+
+/* Forget the unread bytes: the next fill reads them from the file again. */
+static void
+reader_drop(struct journal_reader *r)
+{
+	r->boff += r->off;
+	r->off = r->len = 0;
+}
+
+/* Check the header of the segment just entered; the window is at its start. */
+static int
+reader_header(struct journal_reader *r)
+{
+	char	name[NAME_SIZE], why[160];
+
+	seg_name(name, r->seg_first);
+	if (reader_fill(r, JOURNAL_HDR_SIZE) == -1)
+		return reader_fail(r, EIO, "reading %s: %s", name,
+		    strerror(errno));
+	if (hdr_check(r->buf, r->len, name, r->seg_first, why,
+	    sizeof(why)) == -1) {
+		if (errno == EPROTO)
+			return reader_fail(r, EPROTO, "%s", why);
+		return reader_fail(r, EBADMSG, "%s in %s (expected LSN %llu)",
+		    why, name, (unsigned long long)r->pos);
+	}
+	r->off = JOURNAL_HDR_SIZE;
+	r->hdr_ok = 1;
+	return 0;
+}
+
+/*
+ * The record at the read offset must be a whole one carrying LSN r->pos:
+ * 1 with its size in *np, 0 when the segment ends there, -1 for damage
+ * (EBADMSG) or a read error (EIO).
+ */
+static int
+reader_record(struct journal_reader *r, size_t *np)
+{
+	const char	*why;
+	char		 name[NAME_SIZE];
+	uint32_t	 len;
+	int		 rc, again;
+
+	for (again = 0;; again++) {
+		if ((rc = reader_fill(r, JOURNAL_REC_HDR_SIZE)) == 0) {
+			/* The whole record; a bad length is rec_check's. */
+			len = get32(r->buf + r->off);
+			if (len <= JOURNAL_RECORD_MAX)
+				rc = reader_fill(r, JOURNAL_REC_HDR_SIZE +
+				    (size_t)len);
+		}
+		if (rc == -1) {
+			seg_name(name, r->seg_first);
+			return reader_fail(r, EIO, "reading %s: %s", name,
+			    strerror(errno));
+		}
+		if (rc == 1 && r->off == r->len)
+			return 0;
+		if ((*np = rec_expect(r->buf, r->len, r->off, r->pos,
+		    &why)) != 0)
+			return 1;
+		if (again > 0)
+			break;
+		reader_drop(r);
+	}
+	seg_name(name, r->seg_first);
+	return reader_fail(r, EBADMSG, "%s at %s:%llu (expected LSN %llu)",
+	    why, name, (unsigned long long)(r->boff + r->off),
+	    (unsigned long long)r->pos);
+}
+
+/* The segment ends before r->pos: that LSN starts the next one. */
+static int
+reader_advance(struct journal_reader *r)
+{
+	char	cur[NAME_SIZE], name[NAME_SIZE];
+	int	fd;
+
+	seg_name(cur, r->seg_first);
+	seg_name(name, r->pos);
+	if (r->pos == r->seg_first)
+		return reader_fail(r, EBADMSG, "LSN %llu is missing: segment "
+		    "%s holds no records", (unsigned long long)r->pos, cur);
+	if ((fd = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return reader_fail(r, EBADMSG, "LSN %llu is missing: "
+			    "%s ends before it and there is no %s",
+			    (unsigned long long)r->pos, cur, name);
+		return reader_fail(r, EIO, "%s: %s", name, strerror(errno));
+	}
+	close(r->fd);
+	r->fd = fd;
+	r->seg_first = r->pos;
+	r->hdr_ok = 0;
+	r->boff = 0;
+	r->off = r->len = 0;
+	return 0;
+}
+
+/* Find the record r->pos, crossing into the next segment if need be. */
+static int
+reader_step(struct journal_reader *r, size_t *np)
+{
+	int	rc;
+
+	for (;;) {
+		if (!r->hdr_ok && reader_header(r) == -1)
+			return -1;
+		if ((rc = reader_record(r, np)) != 0)
+			return rc;
+		if (reader_advance(r) == -1)
+			return -1;
+	}
 }

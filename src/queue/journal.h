@@ -128,6 +128,41 @@ int	journal_snapshot(struct journal *, uint64_t lsn, const void *data,
 /* Keep every record above lsn on disk (PostgreSQL has not applied it). */
 void	journal_retain(struct journal *, uint64_t lsn);
 
+/* --- following the journal: pgsync ------------------------------------- */
+
+/*
+ * A reader follows the segments on disk while another thread appends,
+ * with descriptors of its own and no lock shared with the writer.  One
+ * reader belongs to one thread at a time.
+ */
+struct journal_reader;
+
+/*
+ * Open a reader of the journal in dir positioned at the record with LSN
+ * `from` (>= 1).  -1 with ENOENT when that record is no longer on disk
+ * (segments before it were removed): then *first (if not NULL) gets the
+ * lowest LSN still on disk, or 0 if there is no segment at all.  A journal
+ * whose last record is from - 1 (nothing to read yet) opens fine.
+ */
+int	journal_reader_open(const char *dir, uint64_t from,
+	    struct journal_reader **out, uint64_t *first);
+/*
+ * The next record, if its LSN is <= upto: returns 1 with *lsn, *type,
+ * *payload and *len set (payload valid until the next call or close).
+ * Returns 0 when the next LSN is > upto: not asked for, or not on disk yet
+ * (call again later with a larger upto).  -1 with EBADMSG when a record at
+ * or below upto is damaged or missing (the message via
+ * journal_reader_error), EIO on a read error, EPROTO for a segment of a
+ * newer format.  The caller passes upto <= journal_durable_lsn(), so every
+ * record up to it is completely written.
+ */
+int	journal_reader_next(struct journal_reader *, uint64_t upto,
+	    uint64_t *lsn, uint16_t *type, const void **payload, size_t *len);
+/* Why the last failed journal_reader_next() failed; NULL if none has. */
+const char *journal_reader_error(const struct journal_reader *);
+/* Close the descriptors and free the reader (NULL is ignored). */
+void	journal_reader_close(struct journal_reader *);
+
 /* --- offline reading: `fastops-ctl journal verify|dump` ---------------- */
 
 /*

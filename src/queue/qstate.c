@@ -23,6 +23,7 @@
 #define QJ_ERROR_HDR	14	/* job, printer, error length */
 #define QJ_ID_LEN	8
 #define QJ_FLAGS_LEN	16	/* job, set, clear */
+#define QJ_TS_LEN	8	/* optional trailing time, unix ms */
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
 #define SNAP_HDR	16		/* magic, version, count */
@@ -87,6 +88,7 @@ qrec_encode(const struct qrec *r, void *buf, size_t buflen)
 {
 	uint8_t	*b = buf;
 	size_t	 need;
+	int	 ts;
 
 	switch (r->type) {
 	case QREC_JOB_QUEUED:
@@ -122,6 +124,9 @@ qrec_encode(const struct qrec *r, void *buf, size_t buflen)
 		errno = EINVAL;
 		return -1;
 	}
+	/* every record about an existing job may say when it happened */
+	if ((ts = r->type != QREC_JOB_QUEUED && r->ts_ms != 0))
+		need += QJ_TS_LEN;
 	if (need > buflen) {
 		errno = EMSGSIZE;
 		return -1;
@@ -154,7 +159,20 @@ qrec_encode(const struct qrec *r, void *buf, size_t buflen)
 		le32_put(b + 12, r->clear);
 		break;
 	}
+	if (ts)
+		le64_put(b + need - QJ_TS_LEN, r->ts_ms);
 	return (ssize_t)need;
+}
+
+/* A record of n bytes, or of n and the time it happened after them. */
+static int
+sized(struct qrec *r, const uint8_t *b, size_t len, size_t n)
+{
+	if (len == n + QJ_TS_LEN) {
+		r->ts_ms = le64_get(b + n);
+		return 1;
+	}
+	return len == n;
 }
 
 int
@@ -186,7 +204,7 @@ qrec_decode(uint16_t type, const void *buf, size_t len, struct qrec *r)
 		return 0;
 	case QREC_JOB_CLAIMED:
 	case QREC_JOB_PRINTED:
-		if (len != QJ_PRINTER_LEN)
+		if (!sized(r, b, len, QJ_PRINTER_LEN))
 			goto bad;
 		r->printer = (int32_t)le32_get(b + 8);
 		return 0;
@@ -197,7 +215,7 @@ qrec_decode(uint16_t type, const void *buf, size_t len, struct qrec *r)
 		r->printer = (int32_t)le32_get(b + 8);
 		r->error_len = le16_get(b + 12);
 		if (r->error_len > QSTATE_ERR_MAX ||
-		    len != QJ_ERROR_HDR + (size_t)r->error_len)
+		    !sized(r, b, len, QJ_ERROR_HDR + (size_t)r->error_len))
 			goto bad;
 		r->error = (const char *)b + QJ_ERROR_HDR;
 		return 0;
@@ -205,11 +223,11 @@ qrec_decode(uint16_t type, const void *buf, size_t len, struct qrec *r)
 	case QREC_JOB_CANCELLED:
 	case QREC_JOB_REQUEUED:
 	case QREC_JOB_CLEARED:
-		if (len != QJ_ID_LEN)
+		if (!sized(r, b, len, QJ_ID_LEN))
 			goto bad;
 		return 0;
 	case QREC_JOB_FLAGS:
-		if (len != QJ_FLAGS_LEN)
+		if (!sized(r, b, len, QJ_FLAGS_LEN))
 			goto bad;
 		r->flags = le32_get(b + 8);
 		r->clear = le32_get(b + 12);
@@ -444,6 +462,14 @@ qstate_foreach(const struct qstate *qs,
 	return 0;
 }
 
+static void
+recover(struct qjob *j)
+{
+	j->state = SHMQ_PENDING;
+	j->flags |= SHMQ_F_REPRINT | SHMQ_F_MAYBE_PRINTED;
+	j->printer = -1;
+}
+
 int
 qstate_recover_inflight(struct qstate *qs)
 {
@@ -453,12 +479,23 @@ qstate_recover_inflight(struct qstate *qs)
 	for (j = qs->head; j != NULL; j = j->next) {
 		if (j->state != SHMQ_PROCESSING)
 			continue;
-		j->state = SHMQ_PENDING;
-		j->flags |= SHMQ_F_REPRINT | SHMQ_F_MAYBE_PRINTED;
-		j->printer = -1;
+		recover(j);
 		n++;
 	}
 	return n;
+}
+
+int
+qstate_recover_job(struct qstate *qs, uint64_t job_id)
+{
+	struct qjob	*j;
+
+	if ((j = qs_find(qs, job_id)) == NULL || j->state != SHMQ_PROCESSING) {
+		errno = ENOENT;
+		return -1;
+	}
+	recover(j);
+	return 0;
 }
 
 int

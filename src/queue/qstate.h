@@ -59,6 +59,8 @@ struct qrec {
 	int32_t		 printer;
 	const char	*error;		/* RETRY, FAILED; not NUL-terminated */
 	uint16_t	 error_len;
+	/* all but QUEUED, optional (0: not said): when, unix milliseconds */
+	uint64_t	 ts_ms;
 };
 
 /*
@@ -105,6 +107,12 @@ int		 qstate_load(struct qstate *, const void *buf, size_t len);
 
 /* Processing jobs -> pending, flagged REPRINT|MAYBE_PRINTED.  Count. */
 int		 qstate_recover_inflight(struct qstate *);
+/*
+ * The same for one job, on replay: a claim of a job the journal still
+ * has as being printed means the daemon stopped and recovered it (which
+ * the journal does not record) before it was claimed again.
+ */
+int		 qstate_recover_job(struct qstate *, uint64_t job_id);
 /* Put every live job into an empty shm queue, in FIFO order. */
 int		 qstate_restore(const struct qstate *, struct shmq *);
 

@@ -83,6 +83,7 @@ struct daemon {
 	struct events		*ev;
 	struct http		*http;
 	struct supervisor	*sv;
+	struct pgsync		*pg;		/* [postgres], else NULL */
 	nng_socket		 rep;
 	nng_socket		 pub;
 	int			 shm_lockfd;	/* flock held on our segment */

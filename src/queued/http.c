@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "pgsync.h"
 #include "xmalloc.h"
 
 struct http {
@@ -132,6 +133,8 @@ http_metrics(struct daemon *d)
 		struct jbuf	b = JBUF_INITIALIZER;
 
 		supervisor_metrics(d->sv, &b);
+		if (d->pg != NULL)
+			pgsync_metrics(d->pg, &b);
 		if (b.len > 0)
 			fwrite(b.s, 1, b.len, f);
 		jbuf_fini(&b);

@@ -32,8 +32,10 @@
 
 #include "clock.h"
 #include "daemon.h"
+#include "pgsync.h"
 #include "wproto.h"
 #include "log.h"
+#include "pgmenu.h"
 #include "xmalloc.h"
 
 #define PRUNE_AGE_S		(48 * 3600)	/* orders kept in memory */
@@ -43,6 +45,7 @@
 static void	usage(int) __attribute__((noreturn));
 static int	mkdirs(const char *, mode_t);
 static int	lock_state(const char *);
+static int	start_menu(struct daemon *, int);
 static void	reload(struct daemon *);
 static void	set_verbosity(const struct config *, int);
 
@@ -109,6 +112,48 @@ set_verbosity(const struct config *cfg, int extra)
 	log_setverbose(v + extra > 2 ? 2 : v + extra);
 }
 
+/*
+ * The menu at start-up: [menu] file, or with source = postgres the
+ * branch's products fetched into state_dir (under -n, into a temporary
+ * file), or the copy of the last fetch that worked when the database
+ * cannot give them.  Mistakes go to standard error.
+ */
+static int
+start_menu(struct daemon *d, int check)
+{
+	char	path[PATH_MAX], why[512], *errors = NULL;
+	int	fetched = -1, rv = 0;
+
+	if (d->cfg->menu.source == CONFIG_MENU_FILE)
+		snprintf(path, sizeof(path), "%s", d->cfg->menu.file);
+	else {
+		if (!check && mkdirs(d->cfg->daemon.state_dir, 0750) == -1) {
+			log_warn("%s", d->cfg->daemon.state_dir);
+			return -1;
+		}
+		fetched = pgmenu_fetch(d->cfg, check ? PGMENU_CHECK : 0, path,
+		    sizeof(path), why, sizeof(why));
+		if (fetched == -1) {
+			log_warnx("menu: %s, and there is no %s/%s from an "
+			    "earlier fetch to fall back on", why,
+			    d->cfg->daemon.state_dir, PGMENU_FILE);
+			return -1;
+		}
+		if (fetched == 1)
+			log_warnx("menu: %s; using %s, from the last fetch "
+			    "that worked", why, path);
+	}
+	if (menu_load(path, &d->menu, &errors) == -1 ||
+	    menu_check_routes(d->menu, d->cfg, &errors) > 0) {
+		fprintf(stderr, "%s", errors ? errors : "");
+		rv = -1;
+	}
+	free(errors);
+	if (check && fetched == 0)
+		(void)unlink(path);	/* the temporary file */
+	return rv;
+}
+
 /* SIGHUP: re-read the file, apply what can be applied, say what cannot. */
 static void
 reload(struct daemon *d)
@@ -116,6 +161,7 @@ reload(struct daemon *d)
 	struct config	*nc;
 	struct menu	*nm = NULL;
 	char		*errors = NULL, *report = NULL;
+	char		 menu[PATH_MAX], why[512];
 
 	sd_notify(0, "RELOADING=1");
 	if (config_load(d->config_path, CONFIG_DAEMON, &nc, &errors) == -1) {
@@ -125,9 +171,15 @@ reload(struct daemon *d)
 		sd_notify(0, "READY=1");
 		return;
 	}
-	if (menu_load(d->cfg->menu.file, &nm, &errors) == -1 ||
+	/* the copy of the last fetch is what runs already */
+	snprintf(menu, sizeof(menu), "%s", d->cfg->menu.file);
+	if (d->cfg->menu.source == CONFIG_MENU_POSTGRES &&
+	    pgmenu_fetch(d->cfg, 0, menu, sizeof(menu), why, sizeof(why)) != 0)
+		log_warnx("reload: menu not fetched (%s); the current one "
+		    "stays", why);
+	else if (menu_load(menu, &nm, &errors) == -1 ||
 	    menu_check_routes(nm, d->cfg, &errors) > 0) {
-		log_warnx("reload: menu %s not loaded:\n%s", d->cfg->menu.file,
+		log_warnx("reload: menu %s not loaded:\n%s", menu,
 		    errors ? errors : "");
 		free(errors);
 		menu_free(nm);
@@ -213,11 +265,8 @@ main(int argc, char **argv)
 			log_warn("%s", d.config_path);
 		return 1;
 	}
-	if (menu_load(d.cfg->menu.file, &d.menu, &errors) == -1 ||
-	    menu_check_routes(d.menu, d.cfg, &errors) > 0) {
-		fprintf(stderr, "%s", errors ? errors : "");
+	if (start_menu(&d, check) == -1)
 		return 1;
-	}
 	if (check) {
 		config_dump(stdout, d.cfg);
 		fprintf(stderr, "%s: configuration OK (%d stations, %d printers, "
@@ -256,6 +305,11 @@ main(int argc, char **argv)
 	d.started_ns = clock_mono_ns();
 	if (store_open(&d) == -1)
 		return 1;
+	/* before any snapshot: it sets what the journal must keep */
+	if (d.cfg->postgres.enabled && (d.pg = pgsync_start(&d)) == NULL)
+		return 1;
+	if (d.cfg->menu.source == CONFIG_MENU_POSTGRES)
+		(void)pgmenu_users(&d);
 
 	if ((rv = nng_pub0_open(&d.pub)) != 0)
 		fatalx("nng_pub0_open: %s", nng_strerror(rv));
@@ -334,6 +388,8 @@ main(int argc, char **argv)
 	supervisor_stop(d.sv);
 	d.sv = NULL;
 	store_stop_committer(&d);
+	pgsync_stop(d.pg);
+	d.pg = NULL;
 	api_stop(&d);
 	http_stop(d.http);
 	events_free(d.ev);

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "jbuf.h"
 #include "log.h"
+#include "pgsync.h"
 #include "xmalloc.h"
 
 #define R_WAITER	(1 << AUTH_WAITER)
@@ -862,6 +863,8 @@ op_stats(struct daemon *d, struct api_ctx *c, json_t *req,
 	    json_integer(q.failed_now));
 	if (d->sv != NULL)
 		supervisor_status(d->sv, reply);
+	if (d->pg != NULL)
+		pgsync_json(d->pg, reply);
 	return reply;
 }
 

@@ -116,6 +116,10 @@ store_append(struct daemon *d, uint16_t type, json_t *rec)
 		errno = EIO;
 		return 0;
 	}
+	/* when it happened, for PostgreSQL's history (written later) */
+	if (json_object_get(rec, "ts") == NULL)
+		json_object_set_new(rec, "ts",
+		    json_integer((json_int_t)clock_real_ms()));
 	jbuf_reset(b);
 	if (jbuf_dump(b, rec) == -1) {
 		errno = EINVAL;
@@ -152,6 +156,7 @@ uint64_t
 store_append_job(struct daemon *d, const struct qrec *r, struct order **ord,
     int *changed)
 {
+	struct qrec	rt;
 	uint8_t		buf[64 + SHMQ_ERR_MAX];
 	ssize_t		n;
 	uint64_t	lsn;
@@ -163,7 +168,11 @@ store_append_job(struct daemon *d, const struct qrec *r, struct order **ord,
 		errno = EIO;
 		return 0;
 	}
-	if ((n = qrec_encode(r, buf, sizeof(buf))) < 0)
+	/* with its time: PostgreSQL's history may be written much later */
+	rt = *r;
+	if (rt.ts_ms == 0)
+		rt.ts_ms = clock_real_ms();
+	if ((n = qrec_encode(&rt, buf, sizeof(buf))) < 0)
 		return 0;
 	/* the model must accept it, or the journal would say what isn't */
 	if (qstate_apply(d->model, 0, r->type, buf, (size_t)n) == -1)
@@ -236,9 +245,17 @@ replay_record(uint64_t lsn, uint16_t type, const void *p, size_t len,
 
 	if (type < QREC_DAEMON_BASE) {
 		struct qrec	r;
-		int		changed;
+		int		changed, rc;
 
-		if (qstate_apply(d->model, lsn << 8, type, p, len) == -1)
+		rc = qstate_apply(d->model, lsn << 8, type, p, len);
+		/* claimed again after a restart: recovered in between */
+		if (rc == -1 && errno == EBUSY && type == QREC_JOB_CLAIMED &&
+		    qrec_decode(type, p, len, &r) == 0 &&
+		    qstate_recover_job(d->model, r.job_id) == 0) {
+			orders_job_requeued(d->orders, r.job_id);
+			rc = qstate_apply(d->model, lsn << 8, type, p, len);
+		}
+		if (rc == -1)
 			log_warnx("replay: record %llu (%s): %s",
 			    (unsigned long long)lsn, qrec_type_name(type),
 			    strerror(errno));

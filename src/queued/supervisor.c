@@ -40,6 +40,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "pgsync.h"
 #include "render.h"
 #include "supervisor.h"
 #include "wproto.h"
@@ -88,11 +89,12 @@ struct alert {
 };
 
 enum alert_kind {
-	AL_QUEUE_HIGH, AL_SLOW_PRINT, AL_PRINTER_DOWN, AL_FALLBACK, AL_NKINDS
+	AL_QUEUE_HIGH, AL_SLOW_PRINT, AL_PRINTER_DOWN, AL_FALLBACK, AL_PG_LAG,
+	AL_NKINDS
 };
 
 static const char *const alert_names[AL_NKINDS] = {
-	"queue_high", "slow_print", "printer_down", "fallback",
+	"queue_high", "slow_print", "printer_down", "fallback", "pgsync_lag",
 };
 
 #define ALERTS_MAX	(AL_NKINDS + CONFIG_PRINTERS_MAX)
@@ -136,6 +138,7 @@ struct supervisor {
 enum { TURBO_AUTO, TURBO_ON, TURBO_OFF };
 
 static void	*sv_main(void *);
+static void	 pg_alert(struct supervisor *, const struct config *);
 
 /* --- helpers ----------------------------------------------------------------- */
 
@@ -945,7 +948,32 @@ policy(struct supervisor *sv, const struct config *cfg, uint64_t now)
 		if (a != NULL && a->until_ns != 0 && now >= a->until_ns)
 			alert_clear(sv, AL_FALLBACK, -1);
 	}
+	if (sv->d->pg != NULL)
+		pg_alert(sv, cfg);
 	pthread_mutex_unlock(&sv->lock);
+}
+
+/*
+ * PostgreSQL behind the journal, or out of reach, for lag_alert_s: the
+ * history and the reports are late.  Under sv->lock.
+ */
+static void
+pg_alert(struct supervisor *sv, const struct config *cfg)
+{
+	struct pgsync_status	st;
+	double			limit = cfg->postgres.lag_alert_s;
+
+	pgsync_status(sv->d->pg, &st);
+	if (st.lag_s >= limit)
+		alert_raise(sv, AL_PG_LAG, -1, "warning", 0, "Base de datos "
+		    "atrasada %.0f s (%llu registros)%s", st.lag_s,
+		    (unsigned long long)st.lag_records, st.connected ? "" :
+		    ": sin conexión");
+	else if (!st.connected && st.down_s >= limit)
+		alert_raise(sv, AL_PG_LAG, -1, "warning", 0, "Base de datos "
+		    "sin conexión desde hace %.0f s", st.down_s);
+	else if (st.connected && st.lag_s < limit / 2)
+		alert_clear(sv, AL_PG_LAG, -1);
 }
 
 /* What ops read: counts and who drives each printer.  Under sv->lock. */

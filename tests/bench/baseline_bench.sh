@@ -24,17 +24,18 @@ CLIENTS=32
 WORKERS=3
 BDIR=${FASTOPS_BENCH_DIR:-/var/tmp}
 
-# PostgreSQL: tests/pg/lib.sh's server, moved to the disk (its $T is a
+# PostgreSQL: tests/pg/lib.sh's server, moved to the disk (its $PGT is a
 # temporary directory under /tmp) and restarted durable below.
 . tests/pg/lib.sh
-rmdir "$T"
-T=$(mktemp -d "$BDIR/baseline-pg.XXXXXX")
-chmod 755 "$T"
-# postgres (under root) must reach $T: else fall back to /var/tmp
-if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$T"; then
-	rmdir "$T"
-	T=$(mktemp -d /var/tmp/baseline-pg.XXXXXX)
+rmdir "$PGT"
+PGT=$(mktemp -d "$BDIR/baseline-pg.XXXXXX")
+chmod 755 "$PGT"
+# postgres (under root) must reach $PGT: else fall back to /var/tmp
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PGT"; then
+	rmdir "$PGT"
+	PGT=$(mktemp -d /var/tmp/baseline-pg.XXXXXX)
 fi
+T=$PGT
 
 D=$(mktemp -d "$BDIR/baseline-bench.XXXXXX")
 INST="base$$"

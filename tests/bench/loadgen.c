@@ -2,7 +2,7 @@
  * loadgen — concurrent waiters for tests and benchmarks.
  *
  *	loadgen run -u URL [-c clients] [-n orders] [-t seconds]
- *	    [-a ackfile] [-r]
+ *	    [-R orders-per-second] [-a ackfile] [-r]
  *	loadgen verify -u URL ackfile
  *	loadgen events -u URL -e EVENTS-URL -p TOPIC-PREFIX [-n orders]
  *
@@ -11,7 +11,9 @@
  * was killed) is sent again with the SAME uuid until it is answered, as a
  * real terminal does: idempotency makes that safe.  Every acknowledged
  * order is appended to ackfile as "uuid id number" (write(2) of one line:
- * the file survives whatever happens to the daemon).  Prints one summary
+ * the file survives whatever happens to the daemon).  -R paces the clients
+ * to that many orders a second in all (each starts its orders at even
+ * intervals; a late one does not hurry).  Prints one summary
  * line: orders, seconds, orders/s, acknowledgement p50/p99.
  *
  * run -r: each client speaks the SP protocol over the ipc socket itself (a
@@ -63,6 +65,8 @@ static const char	*url;
 static int		 raw;		/* -r */
 static long		 per_client = 100;
 static double		 seconds = 0;
+static double		 rate = 0;	/* -R: orders/s in all; 0: flat out */
+static int		 nclients = 1;
 static int		 ackfd = -1;
 static pthread_mutex_t	 mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct histogram	 ack_hist;
@@ -305,7 +309,7 @@ client_main(void *arg)
 {
 	nng_socket	 s = NNG_SOCKET_INITIALIZER;
 	struct raw	 r;
-	uint64_t	 t0, t1, until = 0;
+	uint64_t	 t0, t1, until = 0, next = 0, gap = 0;
 	unsigned	 seed = (unsigned)(uintptr_t)arg * 7919 + 1;
 	char		 uuid[37], body[1024], line[128], number[32], code[32];
 	long long	 id;
@@ -318,7 +322,22 @@ client_main(void *arg)
 		s = req_open();
 	if (seconds > 0)
 		until = clock_mono_ns() + (uint64_t)(seconds * 1e9);
+	if (rate > 0) {
+		gap = (uint64_t)((double)nclients / rate * 1e9);
+		/* spread the clients over one gap */
+		next = clock_mono_ns() + gap * ((uintptr_t)arg - 1) /
+		    (uint64_t)nclients;
+	}
 	for (i = 0; (seconds > 0 || i < per_client) && !done; i++) {
+		if (gap != 0) {
+			t0 = clock_mono_ns();
+			if (next > t0) {
+				struct timespec ts = clock_ns_to_ts(next - t0);
+
+				nanosleep(&ts, NULL);
+			}
+			next += gap;
+		}
 		if (until && clock_mono_ns() >= until)
 			break;
 		make_uuid(uuid);
@@ -389,7 +408,7 @@ run(int argc, char **argv)
 	double		 secs;
 	int		 ch, clients = 1, i;
 
-	while ((ch = getopt(argc, argv, "a:c:n:rt:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:n:R:rt:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if ((ackfd = open(optarg, O_WRONLY | O_CREAT |
@@ -397,13 +416,16 @@ run(int argc, char **argv)
 				die(optarg, 0);
 			break;
 		case 'c':
-			clients = atoi(optarg);
+			clients = nclients = atoi(optarg);
 			break;
 		case 'n':
 			per_client = atol(optarg);
 			break;
 		case 'r':
 			raw = 1;
+			break;
+		case 'R':
+			rate = atof(optarg);
 			break;
 		case 't':
 			seconds = atof(optarg);
@@ -592,7 +614,7 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "events") == 0)
 		return events(argc - 1, argv + 1);
 	fprintf(stderr, "usage: loadgen run -u URL [-c clients] [-n orders] "
-	    "[-t seconds] [-a ackfile] [-r]\n       loadgen verify -u URL "
+	    "[-t seconds] [-R rate] [-a ackfile] [-r]\n       loadgen verify -u URL "
 	    "ackfile\n");
 	return 2;
 }

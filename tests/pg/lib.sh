@@ -21,7 +21,10 @@ BIN=${BIN:-bin}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 SRC=$(pwd)
 NAME=$(basename "$0" .sh)
-T=$(mktemp -d /tmp/fastops-pg.XXXXXX)
+# The server's directory; $T too, unless a test also sources
+# tests/regress/lib.sh (after this file) for a daemon of its own
+PGT=$(mktemp -d /tmp/fastops-pg.XXXXXX)
+T=$PGT
 FAILS=0
 PGBIN=
 PGPORT_T=
@@ -45,11 +48,11 @@ pg_bindir() {
 }
 
 pg_cleanup() {
-	if [ -n "$PGBIN" ] && [ -f "$T/data/postmaster.pid" ]; then
-		(cd "$T" && $PGRUN "$PGBIN/pg_ctl" -D "$T/data" -m fast -w \
+	if [ -n "$PGBIN" ] && [ -f "$PGT/data/postmaster.pid" ]; then
+		(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -m fast -w \
 		    stop) >/dev/null 2>&1
 	fi
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$PGT"
 }
 trap pg_cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
@@ -80,13 +83,13 @@ pg_start() {
 	fi
 	if [ "$(id -u)" = 0 ]; then
 		PGRUN="runuser -u postgres --"
-		chown postgres "$T"
+		chown postgres "$PGT"
 	fi
-	# from $T: postgres may not enter the source tree (under /root)
-	cd "$T" || exit 1
-	if ! $PGRUN "$PGBIN/initdb" -D "$T/data" -U postgres --auth=trust \
-	    -E UTF8 --locale=C --no-sync >"$T/initdb.log" 2>&1; then
-		cat "$T/initdb.log" >&2
+	# from $PGT: postgres may not enter the source tree (under /root)
+	cd "$PGT" || exit 1
+	if ! $PGRUN "$PGBIN/initdb" -D "$PGT/data" -U postgres --auth=trust \
+	    -E UTF8 --locale=C --no-sync >"$PGT/initdb.log" 2>&1; then
+		cat "$PGT/initdb.log" >&2
 		echo "FAIL: initdb" >&2
 		exit 1
 	fi
@@ -94,16 +97,16 @@ pg_start() {
 	_n=0
 	while :; do
 		PGPORT_T=$((20000 + ($$ * 7 + _n * 131) % 30000))
-		if $PGRUN "$PGBIN/pg_ctl" -D "$T/data" -l "$T/server.log" \
+		if $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -l "$PGT/server.log" \
 		    -w -t 30 -o "-c listen_addresses=127.0.0.1 \
-		    -c port=$PGPORT_T -c unix_socket_directories=$T \
+		    -c port=$PGPORT_T -c unix_socket_directories=$PGT \
 		    -c fsync=off -c full_page_writes=off \
 		    -c synchronous_commit=off" start >/dev/null 2>&1; then
 			break
 		fi
 		_n=$((_n + 1))
 		if [ $_n -ge 8 ]; then
-			cat "$T/server.log" >&2
+			cat "$PGT/server.log" >&2
 			echo "FAIL: the server does not start" >&2
 			exit 1
 		fi
@@ -111,13 +114,13 @@ pg_start() {
 	cd "$SRC" || exit 1
 	psql_admin postgres "CREATE ROLE fastops LOGIN" >/dev/null &&
 	    pg_createdb fastops || exit 1
-	CONNINFO="host=$T port=$PGPORT_T dbname=fastops user=fastops"
+	CONNINFO="host=$PGT port=$PGPORT_T dbname=fastops user=fastops"
 	export CONNINFO
 }
 
 # The connection string of database DB (default fastops).
 conninfo() {
-	echo "host=$T port=$PGPORT_T dbname=${1:-fastops} user=fastops"
+	echo "host=$PGT port=$PGPORT_T dbname=${1:-fastops} user=fastops"
 }
 
 pg_createdb() {
@@ -128,7 +131,7 @@ pg_createdb() {
 # psql_admin DB SQL: as the superuser.
 psql_admin() {
 	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 \
-	    -d "host=$T port=$PGPORT_T dbname=$1 user=postgres" -c "$2"
+	    -d "host=$PGT port=$PGPORT_T dbname=$1 user=postgres" -c "$2"
 }
 
 # psql_q [DB] SQL: as fastops; fields separated by '|'.
@@ -185,7 +188,7 @@ ctl() {
 # blank lines and the random key of \restrict (pg_dump since 15.14).
 schema_dump() {
 	"$PGBIN/pg_dump" --schema-only --no-owner --no-privileges \
-	    -d "host=$T port=$PGPORT_T dbname=$1 user=postgres" |
+	    -d "host=$PGT port=$PGPORT_T dbname=$1 user=postgres" |
 	    sed -e '/^--/d' -e '/^[[:space:]]*$/d' -e '/^\\restrict /d' \
 	    -e '/^\\unrestrict /d'
 }
@@ -193,7 +196,7 @@ schema_dump() {
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		echo "--- server log ---" >&2
-		tail -20 "$T/server.log" >&2
+		tail -20 "$PGT/server.log" >&2
 		exit 1
 	fi
 	exit 0

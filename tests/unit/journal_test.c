@@ -1,7 +1,8 @@
 /*
  * src/queue/journal.c: round trips, fsync policies and group commit,
  * fdatasync failure, a byte-by-byte corruption sweep, snapshots and
- * retention, format versions and the offline verifier.
+ * retention, format versions, the offline verifier and the reader that
+ * follows the journal for pgsync.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1671,6 +1673,677 @@ test_verify_and_args(void **state)
 	rmtree(dir);
 }
 
+/* --- 9. following the journal: pgsync ---------------------------------- */
+
+/* First LSN of the first segment in dir that starts above lsn. */
+static uint64_t
+segment_after(const char *dir, uint64_t lsn)
+{
+	DIR		*d;
+	struct dirent	*de;
+	uint64_t	 v, min = UINT64_MAX;
+
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) == 20 &&
+		    strcmp(de->d_name + 16, ".wal") == 0) {
+			v = strtoull(de->d_name, NULL, 16);
+			if (v > lsn && v < min)
+				min = v;
+		}
+	}
+	closedir(d);
+	assert_true(min != UINT64_MAX);
+	return min;
+}
+
+/* The reader hands out first..last, made with seed, at upto. */
+static void
+read_gen(struct journal_reader *r, uint64_t upto, uint64_t first,
+    uint64_t last, uint64_t seed, size_t maxlen)
+{
+	uint8_t		*buf = malloc(maxlen + 1);
+	const void	*payload;
+	size_t		 len, plen;
+	uint16_t	 type, ptype;
+	uint64_t	 lsn, plsn;
+	int		 rc;
+
+	for (lsn = first; lsn <= last; lsn++) {
+		gen(seed, lsn, maxlen, buf, &len, &type);
+		rc = journal_reader_next(r, upto, &plsn, &ptype, &payload,
+		    &plen);
+		if (rc != 1)
+			fail_msg("LSN %llu: %d, %s", (unsigned long long)lsn,
+			    rc, rc == -1 ? journal_reader_error(r) : "");
+		assert_int_equal(plsn, lsn);
+		assert_int_equal(ptype, type);
+		assert_int_equal(plen, len);
+		assert_memory_equal(payload, buf, len);
+	}
+	free(buf);
+}
+
+/* Nothing more at upto (and asking again changes nothing). */
+static void
+read_none(struct journal_reader *r, uint64_t upto)
+{
+	uint64_t	lsn = 0;
+
+	assert_int_equal(journal_reader_next(r, upto, &lsn, NULL, NULL,
+	    NULL), 0);
+	assert_int_equal(journal_reader_next(r, upto, &lsn, NULL, NULL,
+	    NULL), 0);
+	assert_int_equal(lsn, 0);
+}
+
+/* The next record fails with EBADMSG, and the message says where. */
+static void
+read_bad(struct journal_reader *r, uint64_t upto, const char *want1,
+    const char *want2)
+{
+	const char	*msg;
+	uint64_t	 lsn = 0;
+
+	assert_int_equal(journal_reader_next(r, upto, &lsn, NULL, NULL,
+	    NULL), -1);
+	assert_int_equal(errno, EBADMSG);
+	assert_int_equal(lsn, 0);
+	assert_non_null(msg = journal_reader_error(r));
+	if (strstr(msg, want1) == NULL || (want2 != NULL &&
+	    strstr(msg, want2) == NULL))
+		fail_msg("\"%s\" does not say \"%s\" and \"%s\"", msg, want1,
+		    want2 != NULL ? want2 : "");
+}
+
+static struct journal_reader *
+reader_ok(const char *dir, uint64_t from)
+{
+	struct journal_reader	*r = NULL;
+	uint64_t		 first = 99;
+
+	if (journal_reader_open(dir, from, &r, &first) == -1)
+		fail_msg("journal_reader_open %s at %llu: %s", dir,
+		    (unsigned long long)from, strerror(errno));
+	assert_non_null(r);
+	assert_null(journal_reader_error(r));
+	return r;
+}
+
+/* Opening at from fails with ENOENT and names the oldest LSN left. */
+static void
+reader_gone(const char *dir, uint64_t from, uint64_t want_first)
+{
+	struct journal_reader	*r = NULL;
+	uint64_t		 first = 99;
+
+	assert_int_equal(journal_reader_open(dir, from, &r, &first), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(r);
+	assert_int_equal(first, want_first);
+}
+
+/*
+ * Records of every size (one of the largest allowed) read from the start,
+ * the middle and the end; upto holds the reader back.
+ */
+static void
+test_reader(void **state)
+{
+	struct journal_opts	 o = opts_make(JOURNAL_FSYNC_GROUP, 0,
+				     no_fsync);
+	struct journal_recovery	 rec;
+	struct journal		*j;
+	struct journal_reader	*r;
+	struct got		 g = { 0 };
+	char			 dir[PATH_SIZE], path[PATH_SIZE + 8];
+	uint8_t			*big = malloc(JOURNAL_RECORD_MAX);
+	const void		*payload;
+	size_t			 len, i, nbig = 0;
+	uint16_t		 type;
+	uint64_t		 lsn, first;
+
+	/* 1..100 small, 101..110 up to 1 MiB, 111 the largest, 112..200. */
+	for (lsn = 101; lsn <= 110; lsn++) {
+		gen(42, lsn, JOURNAL_RECORD_MAX, big, &len, &type);
+		if (len > 64 * 1024)
+			nbig++;
+	}
+	assert_true(nbig >= 3);
+	for (i = 0; i < JOURNAL_RECORD_MAX; i++)
+		big[i] = (uint8_t)(i * 7 + i / 251);
+	tmpdir_make(dir);
+
+	/* No segment at all yet. */
+	reader_gone(dir, 1, 0);
+
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 100, 41, 3000);
+	append_gen(j, 101, 110, 42, JOURNAL_RECORD_MAX);
+	assert_int_equal(journal_append(j, 5, big, JOURNAL_RECORD_MAX, &lsn),
+	    0);
+	assert_int_equal(lsn, 111);
+	append_gen(j, 112, 200, 41, 3000);
+
+	/* From the start. */
+	r = reader_ok(dir, 1);
+	read_gen(r, 200, 1, 100, 41, 3000);
+	read_gen(r, 200, 101, 110, 42, JOURNAL_RECORD_MAX);
+	assert_int_equal(journal_reader_next(r, 200, &lsn, &type, &payload,
+	    &len), 1);
+	assert_int_equal(lsn, 111);
+	assert_int_equal(type, 5);
+	assert_int_equal(len, JOURNAL_RECORD_MAX);
+	assert_memory_equal(payload, big, JOURNAL_RECORD_MAX);
+	read_gen(r, 200, 112, 200, 41, 3000);
+	read_none(r, 200);
+	journal_reader_close(r);
+
+	/* From the middle, held back by upto. */
+	r = reader_ok(dir, 77);
+	read_none(r, 76);
+	read_gen(r, 90, 77, 90, 41, 3000);
+	read_none(r, 90);
+	read_gen(r, 105, 91, 100, 41, 3000);
+	read_gen(r, 105, 101, 105, 42, JOURNAL_RECORD_MAX);
+	read_none(r, 105);
+	read_gen(r, 200, 106, 110, 42, JOURNAL_RECORD_MAX);
+	assert_int_equal(journal_reader_next(r, 200, &lsn, NULL, NULL, NULL),
+	    1);
+	assert_int_equal(lsn, 111);
+	read_gen(r, 200, 112, 200, 41, 3000);
+	read_none(r, 200);
+	journal_reader_close(r);
+
+	/* From the end: nothing yet, then what is appended. */
+	assert_int_equal(journal_durable_lsn(j), 200);
+	r = reader_ok(dir, 201);
+	read_none(r, 200);
+	append_gen(j, 201, 260, 41, 3000);
+	read_gen(r, 230, 201, 230, 41, 3000);
+	read_none(r, 230);
+	read_gen(r, journal_durable_lsn(j), 231, 260, 41, 3000);
+	read_none(r, 260);
+	journal_reader_close(r);
+
+	/* Beyond the end: the records before from are passed over. */
+	r = reader_ok(dir, 300);
+	read_none(r, 260);
+	append_gen(j, 261, 320, 41, 3000);
+	read_none(r, 299);
+	read_gen(r, 320, 300, 320, 41, 3000);
+	read_none(r, 320);
+	journal_reader_close(r);
+
+	/* Arguments, and a directory that is not there. */
+	assert_int_equal(journal_reader_open(dir, 0, &r, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(journal_reader_open(dir, 1, NULL, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	first = 99;
+	assert_int_equal(journal_reader_open(path, 1, &r, &first), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(r);
+	assert_int_equal(first, 0);
+	journal_reader_close(NULL);
+
+	journal_close(j);
+	got_reset(&g);
+	free(big);
+	rmtree(dir);
+}
+
+/*
+ * Across dozens of segments, while the writer rolls over; out of a
+ * segment removed under the reader; up to one removed before it came.
+ */
+static void
+test_reader_segments(void **state)
+{
+	struct journal_opts	 o = opts_make(JOURNAL_FSYNC_GROUP, 2048,
+				     no_fsync);
+	struct journal_recovery	 rec;
+	struct journal		*j;
+	struct journal_reader	*r;
+	struct got		 g = { 0 };
+	char			 dir[PATH_SIZE], seg[PATH_SIZE + 32];
+	uint64_t		 lsn, last, n, from, f2, f3;
+
+	tmpdir_make(dir);
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 400, 43, 300);
+	append_gen(j, 401, 410, 44, 6000);	/* bigger than a segment */
+	append_gen(j, 411, 500, 43, 300);
+	assert_true(count_files(dir, NULL, ".wal") > 30);
+
+	r = reader_ok(dir, 1);
+	read_gen(r, 500, 1, 400, 43, 300);
+	read_gen(r, 500, 401, 410, 44, 6000);
+	read_gen(r, 500, 411, 500, 43, 300);
+	read_none(r, 500);
+
+	/* The writer appends and rolls over, the reader keeps up. */
+	for (lsn = 501; lsn <= 1500; lsn += n) {
+		n = 1 + lsn % 7;
+		append_gen(j, lsn, lsn + n - 1, 43, 300);
+		read_gen(r, journal_durable_lsn(j), lsn, lsn + n - 1, 43, 300);
+		read_none(r, lsn + n - 1);
+	}
+	journal_reader_close(r);
+	last = journal_last_lsn(j);
+	assert_int_equal(last, lsn - 1);
+	assert_true(count_files(dir, NULL, ".wal") > 100);
+
+	/* Opened anywhere: segment starts, middles, the last record. */
+	for (from = 411; from <= last; from += 37) {
+		r = reader_ok(dir, from);
+		read_gen(r, last, from, from + 40 < last ? from + 40 : last,
+		    43, 300);
+		journal_reader_close(r);
+	}
+	for (from = 1; from < 400; from = segment_after(dir, from)) {
+		r = reader_ok(dir, from);
+		read_gen(r, last, from, 400, 43, 300);
+		journal_reader_close(r);
+	}
+	r = reader_ok(dir, last);
+	read_gen(r, last, last, last, 43, 300);
+	read_none(r, last);
+	journal_reader_close(r);
+
+	/* A segment removed while read: the descriptor still reads it. */
+	r = reader_ok(dir, 1);
+	read_gen(r, last, 1, 1, 43, 300);
+	snprintf(seg, sizeof(seg), "%s/%016llx.wal", dir, 1ULL);
+	assert_int_equal(unlink(seg), 0);
+	read_gen(r, last, 2, 400, 43, 300);
+	read_gen(r, last, 401, 410, 44, 6000);
+	read_gen(r, last, 411, last, 43, 300);
+	read_none(r, last);
+	journal_reader_close(r);
+	f2 = first_segment(dir);
+	reader_gone(dir, 1, f2);
+	reader_gone(dir, f2 - 1, f2);
+
+	/* One removed before the reader got there: its LSN is missing. */
+	f3 = segment_after(dir, f2);
+	snprintf(seg, sizeof(seg), "%s/%016llx.wal", dir,
+	    (unsigned long long)f3);
+	assert_int_equal(unlink(seg), 0);
+	r = reader_ok(dir, f2);
+	read_gen(r, last, f2, f3 - 1, 43, 300);
+	snprintf(seg, sizeof(seg), "LSN %llu is missing",
+	    (unsigned long long)f3);
+	read_bad(r, last, seg, NULL);
+	read_bad(r, last, seg, NULL);
+	journal_reader_close(r);
+
+	journal_close(j);
+	got_reset(&g);
+	rmtree(dir);
+}
+
+/* One thread appends (with snapshots and retention), another follows. */
+struct follow {
+	struct journal	*j;
+	struct journal_reader *r;
+	uint64_t	 count;
+	pthread_mutex_t	 lock;
+	uint64_t	 applied;	/* the reader's progress */
+	int		 stop;		/* the writer gave up */
+	uint64_t	 waits;		/* reader found nothing new */
+	char		 werr[256];
+	char		 rerr[256];
+};
+
+#define FOLLOW_SEED	48
+#define FOLLOW_MAXLEN	200
+
+static void *
+follow_write(void *arg)
+{
+	struct follow	*f = arg;
+	uint8_t		 buf[FOLLOW_MAXLEN + 1];
+	size_t		 len;
+	uint16_t	 type;
+	uint64_t	 lsn, got, applied;
+
+	for (lsn = 1; lsn <= f->count; lsn++) {
+		gen(FOLLOW_SEED, lsn, FOLLOW_MAXLEN, buf, &len, &type);
+		if (journal_append(f->j, type, buf, len, &got) == -1 ||
+		    got != lsn) {
+			snprintf(f->werr, sizeof(f->werr), "append %llu: %s",
+			    (unsigned long long)lsn, strerror(errno));
+			break;
+		}
+		if (lsn % 1000 != 0)
+			continue;
+		/* As pgsync would: keep what it has not applied yet. */
+		pthread_mutex_lock(&f->lock);
+		applied = f->applied;
+		pthread_mutex_unlock(&f->lock);
+		journal_retain(f->j, applied);
+		if (journal_snapshot(f->j, lsn, "S", 1) == -1) {
+			snprintf(f->werr, sizeof(f->werr), "snapshot %llu: %s",
+			    (unsigned long long)lsn, strerror(errno));
+			break;
+		}
+	}
+	pthread_mutex_lock(&f->lock);
+	f->stop = f->werr[0] != '\0';
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+static void *
+follow_read(void *arg)
+{
+	struct follow	*f = arg;
+	uint8_t		 buf[FOLLOW_MAXLEN + 1];
+	const void	*payload;
+	size_t		 len, plen;
+	uint16_t	 type, ptype;
+	uint64_t	 lsn = 1, plsn;
+	time_t		 deadline = time(NULL) + 120;
+	int		 rc, stop;
+
+	while (lsn <= f->count) {
+		rc = journal_reader_next(f->r, journal_durable_lsn(f->j),
+		    &plsn, &ptype, &payload, &plen);
+		if (rc == -1) {
+			snprintf(f->rerr, sizeof(f->rerr), "LSN %llu: %s",
+			    (unsigned long long)lsn,
+			    journal_reader_error(f->r));
+			return NULL;
+		}
+		if (rc == 0) {
+			pthread_mutex_lock(&f->lock);
+			stop = f->stop;
+			pthread_mutex_unlock(&f->lock);
+			if (stop)
+				return NULL;
+			f->waits++;
+			if (time(NULL) > deadline) {
+				snprintf(f->rerr, sizeof(f->rerr), "stuck at "
+				    "LSN %llu", (unsigned long long)lsn);
+				return NULL;
+			}
+			sched_yield();
+			continue;
+		}
+		gen(FOLLOW_SEED, lsn, FOLLOW_MAXLEN, buf, &len, &type);
+		if (plsn != lsn || ptype != type || plen != len ||
+		    memcmp(payload, buf, len) != 0) {
+			snprintf(f->rerr, sizeof(f->rerr), "LSN %llu: got LSN "
+			    "%llu type %u, %zu bytes", (unsigned long long)lsn,
+			    (unsigned long long)plsn, ptype, plen);
+			return NULL;
+		}
+		pthread_mutex_lock(&f->lock);
+		f->applied = lsn;
+		pthread_mutex_unlock(&f->lock);
+		lsn++;
+	}
+	return NULL;
+}
+
+static void
+test_reader_follow(void **state)
+{
+	struct journal_opts	 o = opts_make(JOURNAL_FSYNC_GROUP, 16384,
+				     no_fsync);
+	struct journal_recovery	 rec;
+	struct follow		 f;
+	struct got		 g = { 0 };
+	pthread_t		 wt, rt;
+	char			 dir[PATH_SIZE];
+
+	tmpdir_make(dir);
+	memset(&f, 0, sizeof(f));
+	pthread_mutex_init(&f.lock, NULL);
+	f.count = 20000;
+	f.j = open_ok(dir, &o, &g, &rec);
+	f.r = reader_ok(dir, 1);
+	assert_int_equal(pthread_create(&rt, NULL, follow_read, &f), 0);
+	assert_int_equal(pthread_create(&wt, NULL, follow_write, &f), 0);
+	pthread_join(wt, NULL);
+	pthread_join(rt, NULL);
+	assert_string_equal(f.werr, "");
+	assert_string_equal(f.rerr, "");
+	assert_int_equal(f.applied, f.count);
+	journal_reader_close(f.r);
+	print_message("follow: %llu records, the reader waited %llu times, "
+	    "segments from LSN %llu left\n", (unsigned long long)f.count,
+	    (unsigned long long)f.waits,
+	    (unsigned long long)first_segment(dir));
+
+	/* Retention let go of what was applied; the rest is still read. */
+	journal_retain(f.j, f.count);
+	assert_int_equal(journal_snapshot(f.j, f.count, "T", 1), 0);
+	assert_true(first_segment(dir) > 1);
+	reader_gone(dir, 1, first_segment(dir));
+	f.r = reader_ok(dir, first_segment(dir));
+	read_gen(f.r, f.count, first_segment(dir), f.count, FOLLOW_SEED,
+	    FOLLOW_MAXLEN);
+	read_none(f.r, f.count);
+	journal_reader_close(f.r);
+
+	journal_close(f.j);
+	pthread_mutex_destroy(&f.lock);
+	got_reset(&g);
+	rmtree(dir);
+}
+
+/*
+ * journal_retain keeps every segment that holds a record above it when
+ * snapshots clean up; what it lets go is gone for a reader too.
+ */
+static void
+test_reader_retain(void **state)
+{
+	struct journal_opts	 o = opts_make(JOURNAL_FSYNC_GROUP, 1024,
+				     no_fsync);
+	struct journal_recovery	 rec;
+	struct journal		*j;
+	struct journal_reader	*r;
+	struct got		 g = { 0 };
+	char			 dir[PATH_SIZE], want[64];
+	uint64_t		 oldest, next;
+
+	tmpdir_make(dir);
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 300, 46, 100);
+	journal_retain(j, 120);
+	assert_int_equal(journal_snapshot(j, 200, "A", 1), 0);
+	append_gen(j, 301, 400, 46, 100);
+	assert_int_equal(journal_snapshot(j, 350, "B", 1), 0);
+	assert_int_equal(journal_snapshot(j, 400, "C", 1), 0);
+	oldest = first_segment(dir);
+	assert_true(oldest > 1 && oldest <= 121);
+
+	/* Every record above the retained LSN is there, and nothing less. */
+	r = reader_ok(dir, 121);
+	read_gen(r, 400, 121, 400, 46, 100);
+	read_none(r, 400);
+	journal_reader_close(r);
+	r = reader_ok(dir, oldest);
+	read_gen(r, 400, oldest, 400, 46, 100);
+	journal_reader_close(r);
+	reader_gone(dir, oldest - 1, oldest);
+	reader_gone(dir, 1, oldest);
+
+	/*
+	 * Retention above the older snapshot: the snapshots decide again,
+	 * and take the segments ahead of a reader left behind at 121.
+	 */
+	r = reader_ok(dir, 121);
+	read_gen(r, 400, 121, 121, 46, 100);
+	next = segment_after(dir, 121);
+	journal_retain(j, 390);
+	assert_int_equal(journal_snapshot(j, 400, "C", 1), 0);
+	oldest = first_segment(dir);
+	assert_true(oldest > next && oldest <= 351);
+	reader_gone(dir, 121, oldest);
+	reader_gone(dir, oldest - 1, oldest);
+	read_gen(r, 400, 122, next - 1, 46, 100);
+	snprintf(want, sizeof(want), "LSN %llu is missing",
+	    (unsigned long long)next);
+	read_bad(r, 400, want, NULL);
+	journal_reader_close(r);
+	r = reader_ok(dir, 351);
+	read_gen(r, 400, 351, 400, 46, 100);
+	journal_reader_close(r);
+
+	/* UINT64_MAX: no retention, as before the first call. */
+	journal_retain(j, UINT64_MAX);
+	append_gen(j, 401, 500, 46, 100);
+	assert_int_equal(journal_snapshot(j, 450, "D", 1), 0);
+	assert_int_equal(journal_snapshot(j, 500, "E", 1), 0);
+	oldest = first_segment(dir);
+	assert_true(oldest > 351 && oldest <= 451);
+	reader_gone(dir, 351, oldest);
+	r = reader_ok(dir, 451);
+	read_gen(r, 500, 451, 500, 46, 100);
+	read_none(r, 500);
+	journal_reader_close(r);
+
+	journal_close(j);
+	got_reset(&g);
+	rmtree(dir);
+}
+
+/* Damage at or below upto fails the read and the message says where. */
+static void
+test_reader_damage(void **state)
+{
+	struct journal_opts	 o = opts_make(JOURNAL_FSYNC_GROUP, 4096,
+				     no_fsync);
+	struct journal_recovery	 rec;
+	struct journal		*j;
+	struct journal_reader	*r;
+	struct got		 g = { 0 };
+	char			 dir[PATH_SIZE], seg[PATH_SIZE + 32];
+	char			 seg2[PATH_SIZE + 32], want[64];
+	uint8_t			*img, *img2, *p, junk[15];
+	size_t			 len, len2, off[64], noff;
+	uint64_t		 lsn, f2;
+	uint32_t		 crc, rl;
+	FILE			*fp;
+
+	tmpdir_make(dir);
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 100, 47, 200);
+	snprintf(seg, sizeof(seg), "%s/%016llx.wal", dir, 1ULL);
+	img = file_read(seg, &len);
+	noff = record_offsets(img, len, off, 64);
+	assert_true(noff > 10);
+	f2 = segment_after(dir, 1);
+	assert_int_equal(f2, noff + 1);
+
+	/* A flipped bit in LSN 5: fine up to 4, then the CRC. */
+	img[off[4] + 16] ^= 0x40;
+	file_write(seg, img, len);
+	r = reader_ok(dir, 1);
+	read_gen(r, 4, 1, 4, 47, 200);
+	read_none(r, 4);
+	read_bad(r, 100, "LSN 5", "CRC mismatch");
+	read_bad(r, 100, "LSN 5", "0000000000000001.wal");
+	journal_reader_close(r);
+	/* Passing over it on the way to from fails the same. */
+	r = reader_ok(dir, 8);
+	read_none(r, 7);
+	read_bad(r, 8, "LSN 5", "CRC mismatch");
+	journal_reader_close(r);
+	img[off[4] + 16] ^= 0x40;
+
+	/* A record with a good CRC but the LSN of the next one. */
+	p = img + off[9];
+	memcpy(&rl, p, 4);
+	lsn = 11;
+	memcpy(p + 8, &lsn, 8);
+	crc = crc32c(0, p + 8, 12 + (size_t)rl);
+	memcpy(p + 4, &crc, 4);
+	file_write(seg, img, len);
+	r = reader_ok(dir, 1);
+	read_gen(r, 100, 1, 9, 47, 200);
+	read_bad(r, 100, "LSN 10", "out of sequence");
+	journal_reader_close(r);
+	free(img);
+
+	/* A closed segment cut short inside its last record. */
+	journal_close(j);
+	rmtree(dir);
+	tmpdir_make(dir);
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 100, 47, 200);
+	snprintf(seg, sizeof(seg), "%s/%016llx.wal", dir, 1ULL);
+	img = file_read(seg, &len);
+	assert_int_equal(record_offsets(img, len, off, 64), noff);
+	file_write(seg, img, off[noff - 1] + 10);
+	r = reader_ok(dir, 1);
+	read_gen(r, 100, 1, noff - 1, 47, 200);
+	snprintf(want, sizeof(want), "LSN %llu", (unsigned long long)noff);
+	read_bad(r, 100, want, "cut short");
+	journal_reader_close(r);
+	file_write(seg, img, len);
+	free(img);
+
+	/* A damaged header in the next segment. */
+	snprintf(seg2, sizeof(seg2), "%s/%016llx.wal", dir,
+	    (unsigned long long)f2);
+	img2 = file_read(seg2, &len2);
+	img2[24] ^= 1;			/* creation time */
+	file_write(seg2, img2, len2);
+	snprintf(want, sizeof(want), "LSN %llu", (unsigned long long)f2);
+	r = reader_ok(dir, 1);
+	read_gen(r, 100, 1, f2 - 1, 47, 200);
+	read_bad(r, 100, want, "segment header CRC mismatch");
+	journal_reader_close(r);
+	r = reader_ok(dir, f2 + 1);
+	read_bad(r, f2 + 1, want, "segment header CRC mismatch");
+	journal_reader_close(r);
+	img2[24] ^= 1;
+	file_write(seg2, img2, len2);
+	free(img2);
+
+	/* An upto beyond what is on disk breaks the contract: damage too. */
+	r = reader_ok(dir, 1);
+	read_gen(r, 100, 1, 100, 47, 200);
+	read_bad(r, 101, "LSN 101 is missing", NULL);
+	journal_reader_close(r);
+	journal_close(j);
+	rmtree(dir);
+
+	/*
+	 * Bytes of a write that the writer then cut back (ENOSPC, say) may
+	 * sit in the reader's window: the record there is read again.
+	 */
+	o.segment_size = 0;
+	tmpdir_make(dir);
+	j = open_ok(dir, &o, &g, &rec);
+	append_gen(j, 1, 10, 47, 200);
+	snprintf(seg, sizeof(seg), "%s/%016llx.wal", dir, 1ULL);
+	img = file_read(seg, &len);
+	memset(junk, 0xee, sizeof(junk));
+	assert_non_null(fp = fopen(seg, "ab"));
+	assert_int_equal(fwrite(junk, 1, sizeof(junk), fp), sizeof(junk));
+	assert_int_equal(fclose(fp), 0);
+	r = reader_ok(dir, 1);
+	read_gen(r, 10, 1, 10, 47, 200);
+	read_none(r, 10);
+	assert_int_equal(truncate(seg, (off_t)len), 0);
+	append_gen(j, 11, 12, 47, 200);
+	read_gen(r, 12, 11, 12, 47, 200);
+	read_none(r, 12);
+	journal_reader_close(r);
+	free(img);
+
+	journal_close(j);
+	got_reset(&g);
+	rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -1695,6 +2368,11 @@ main(void)
 		cmocka_unit_test(test_snapshot_newer_than_log),
 		cmocka_unit_test(test_newer_format),
 		cmocka_unit_test(test_verify_and_args),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_reader_segments),
+		cmocka_unit_test(test_reader_follow),
+		cmocka_unit_test(test_reader_retain),
+		cmocka_unit_test(test_reader_damage),
 	};
 
 	log_init("journal_test", 0);

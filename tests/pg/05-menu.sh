@@ -1,0 +1,286 @@
+# [menu] source = postgres: a chain keeps one menu, and its staff, in the
+# database.  fastops-ctl menu import fills the products table (checked as
+# the daemon checks menu.csv, all or nothing); the daemon fetches its
+# branch's active products at start-up and on SIGHUP into a cached
+# menu-postgres.csv, starts from that copy while the database is down and
+# refuses to start with neither; users of the branch reach its journal at
+# start-up.  A real server and a real daemon, both stopped on exit.
+. tests/pg/lib.sh
+: >"$T/daemon.log"
+
+INSTANCE="pg$$-menu"
+DPID=
+
+cleanup() {
+	stop_daemon
+	rm -f "/dev/shm/fastops.$INSTANCE"
+	pg_cleanup
+}
+trap cleanup EXIT
+
+# a daemon that died fails a request in 3 s, not the default 5
+fctl() {
+	"$BIN/fastops-ctl" -f "$T/fastops.ini" --timeout 3000 "$@"
+}
+
+# The shipped configuration with this test's paths, its printers paused
+# (tickets stay queued: no printer is needed), the menu from PostgreSQL.
+mkconf() {
+	sed -e "s|^state_dir = .*|state_dir = $T/state|" \
+	    -e "s|^runtime_dir = .*|runtime_dir = $T/run|" \
+	    -e "s|^;instance = .*|instance = $INSTANCE|" \
+	    -e "s|^http = .*|http =|" \
+	    -e "s|^paused = .*|paused = yes|" \
+	    -e "s|^source = .*|source = postgres|" \
+	    -e "s|^;\[postgres\]|[postgres]|" \
+	    -e "s|^;conninfo = .*|conninfo = $CONNINFO|" \
+	    "$SRC/etc/fastops.ini" >"$T/fastops.ini"
+}
+
+start_daemon() {
+	"$BIN/fastops-queued" -d -f "$T/fastops.ini" >>"$T/daemon.log" 2>&1 &
+	DPID=$!
+	i=0
+	while [ $i -lt 200 ]; do
+		if [ -S "$T/run/control.ipc" ] &&
+		    fctl --timeout 200 health >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$DPID" 2>/dev/null; then
+			wait "$DPID"
+			DSTATUS=$?
+			DPID=
+			return 1
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "the daemon did not become ready"
+	return 1
+}
+
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if kill -0 "$DPID" 2>/dev/null; then
+		kill -KILL "$DPID" 2>/dev/null
+		fail "the daemon did not stop"
+	fi
+	wait "$DPID" 2>/dev/null
+	DSTATUS=$?
+	DPID=
+	# a sanitizer's report (make DEBUG=1) is a failure too
+	[ "$DSTATUS" -eq 0 ] || fail "the daemon exited $DSTATUS"
+}
+
+# wait_until SECONDS SHELL-CONDITION: by the clock, however long each
+# try takes
+wait_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		eval "$@" && return 0
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# The daemon's log since the last mark_log.
+mark_log() {
+	MARK=$(wc -l <"$T/daemon.log")
+}
+new_log() {
+	tail -n +$((MARK + 1)) "$T/daemon.log"
+}
+
+# What the daemon takes, sorted: "id price name" lines.
+menu_now() {
+	fctl menu | sed 's/ category=[^ ]* station=[^ ]* price_cents=/ /' |
+	    sort
+}
+
+products() {
+	psql_q "SELECT count(*) FROM products p JOIN branches b ON
+	    b.company_id = p.company_id AND b.id = p.branch_id
+	    WHERE b.name = '$1' AND p.active"
+}
+
+# Everything in the products table, to see that a refusal changed nothing.
+table_sum() {
+	psql_q "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ','
+	    ORDER BY p.branch_id, p.id)), '') FROM products p"
+}
+
+pg_start
+ctl db migrate --conninfo "$CONNINFO" --sql "$SRC/sql" >/dev/null ||
+    { fail "migrate"; finish; }
+mkconf
+NMENU=$(grep -v '^#' "$SRC/etc/menu.csv" | grep -c ',')
+NMENU=$((NMENU - 1))	# the header
+
+# --- menu import ----------------------------------------------------------
+
+# A file with mistakes: each reported as FILE:LINE, nothing written, not
+# even the company.
+cp "$SRC/etc/menu.csv" "$T/bad.csv"
+printf 'paella,Otra paella,principales,12.50\n' >>"$T/bad.csv"
+printf 'vino,Vino,vinos,300\n' >>"$T/bad.csv"
+printf 'zumo,"Zumo,natural,bebidas,300\n' >>"$T/bad.csv"
+n=$(wc -l <"$T/bad.csv")
+fctl menu import "$T/bad.csv" >"$T/out" 2>"$T/err"
+expect "import of a bad file: status" "$?" 1
+expect "import of a bad file: output" "$(cat "$T/out")" ""
+grep -qF "$T/bad.csv:$((n - 2)): price_cents '12.50' is not a whole" \
+    "$T/err" || fail "no FILE:LINE for the price: $(cat "$T/err")"
+grep -qF "$T/bad.csv:$n: a quoted field is not closed" "$T/err" ||
+    fail "no FILE:LINE for the quote: $(cat "$T/err")"
+expect "companies after a bad import" \
+    "$(psql_q "SELECT count(*) FROM companies")" 0
+
+# The configuration's own branch is created; another must exist.
+out=$(fctl menu import "$SRC/etc/menu.csv" 2>"$T/err")
+expect "import" "$out" \
+    "$NMENU products imported, 0 deactivated (branch centro)"
+expect "active products of centro" "$(products centro)" "$NMENU"
+expect "company and branch" "$(psql_q "SELECT c.name || '/' || b.name
+    FROM branches b JOIN companies c ON c.id = b.company_id")" "demo/centro"
+fctl menu import --branch norte "$SRC/etc/menu.csv" >/dev/null 2>"$T/err"
+expect "import to a missing branch: status" "$?" 1
+grep -q "has no branch norte" "$T/err" ||
+    fail "import to a missing branch: $(cat "$T/err")"
+fctl menu import --branch norte --all-branches "$SRC/etc/menu.csv" \
+    >/dev/null 2>&1
+expect "--branch with --all-branches" "$?" 2
+
+# The same mistakes once the table has rows: still nothing changes.
+before=$(table_sum)
+fctl menu import "$T/bad.csv" >/dev/null 2>&1
+expect "products after a bad import" "$(table_sum)" "$before"
+
+# Every branch of the company: a short menu deactivates the others, and
+# the full one brings them back.
+psql_q "INSERT INTO branches (company_id, name)
+    SELECT id, 'norte' FROM companies WHERE name = 'demo'"
+printf 'id,name,category,price_cents\nagua,Agua,bebidas,200\n' >"$T/short.csv"
+printf 'flan,Flan,postres,500\npaella,Paella,principales,1650\n' \
+    >>"$T/short.csv"
+out=$(fctl menu import --all-branches "$T/short.csv" 2>"$T/err")
+expect "import to every branch" "$out" \
+    "3 products imported, $((NMENU - 3)) deactivated (branch centro)
+3 products imported, 0 deactivated (branch norte)"
+expect "active products of centro (short)" "$(products centro)" 3
+out=$(fctl menu import "$SRC/etc/menu.csv" 2>"$T/err")
+expect "import again" "$out" \
+    "$NMENU products imported, 0 deactivated (branch centro)"
+expect "active products of centro (again)" "$(products centro)" "$NMENU"
+expect "active products of norte" "$(products norte)" 3
+
+# A product only PostgreSQL has, with a name that needs quoting in CSV.
+TORRIJA='Torrija "de la abuela", con azúcar'
+psql_q "INSERT INTO products (company_id, branch_id, id, name, category,
+    price_cents) SELECT company_id, id, 'torrija', \$\$$TORRIJA\$\$,
+    'postres', 480 FROM branches WHERE name = 'centro'"
+
+# --- the daemon -----------------------------------------------------------
+
+if ! start_daemon; then
+	fail "the daemon did not start"
+	finish
+fi
+[ -f "$T/state/menu-postgres.csv" ] || fail "no menu-postgres.csv"
+expect "products the daemon takes" "$(fctl menu | wc -l)" $((NMENU + 1))
+expect "the torrija" "$(fctl menu | grep '^torrija ')" "torrija \
+category=postres station=postres price_cents=480 name=\"Torrija \\\"de la \
+abuela\\\", con azúcar\""
+fctl order create --type llevar --item torrija:2 >"$T/out" 2>"$T/err"
+expect "an order for the torrija: status" "$?" 0
+grep -q '^L-' "$T/out" || fail "order for the torrija: $(cat "$T/err")"
+
+# A new price and a product taken off the menu, applied by SIGHUP.
+psql_q "UPDATE products SET price_cents = 1999 WHERE id = 'paella';
+    UPDATE products SET active = false WHERE id = 'flan'"
+kill -HUP "$DPID"
+wait_until 10 'fctl menu | grep -q "^paella .*price_cents=1999 "' ||
+    fail "reload: no new price: $(fctl menu | grep '^paella ')"
+fctl menu | grep -q '^flan ' && fail "reload: the flan is still on the menu"
+expect "products after the reload" "$(fctl menu | wc -l)" "$NMENU"
+fctl order create --type llevar --item flan >/dev/null 2>"$T/err"
+expect "an order for the flan: status" "$?" 1
+grep -q "ENOENT" "$T/err" || fail "order for the flan: $(cat "$T/err")"
+
+# A user the daemon has and PostgreSQL has not (kept), and one that only
+# PostgreSQL has, with the PIN hash the daemon made for the first.
+echo 1234 | fctl user add solo --role kitchen >/dev/null ||
+    fail "user add solo"
+HASH=$(grep -aoh '\$argon2id\$[^"]*' "$T/state/journal/"*.wal | head -1)
+[ -n "$HASH" ] || fail "no PIN hash in the journal"
+psql_q "INSERT INTO users (company_id, branch_id, name, role, pin_hash)
+    SELECT company_id, id, 'ana', 'waiter', '$HASH' FROM branches
+    WHERE name = 'centro'"
+menu_before=$(menu_now)
+# A daemon that writes its journal into PostgreSQL (pgsync) puts solo
+# there too: once it has, take solo out while the daemon is stopped.
+if fctl --json stats | jq -e .pgsync >/dev/null 2>&1; then
+	wait_until 10 '[ "$(psql_q "SELECT count(*) FROM users
+	    WHERE name = '"'solo'"'")" = 1 ]' ||
+	    fail "pgsync did not write solo"
+fi
+stop_daemon
+psql_q "DELETE FROM users WHERE name = 'solo'"
+start_daemon || fail "restart: $(tail -5 "$T/daemon.log")"
+tok=$(echo 1234 | fctl login ana 2>"$T/err")
+[ -n "$tok" ] || fail "ana cannot log in: $(cat "$T/err")"
+expect "users" "$(fctl user list | sort)" "ana role=waiter
+solo role=kitchen"
+grep -q "users: solo is not in PostgreSQL; kept" "$T/daemon.log" ||
+    fail "solo not logged as kept"
+fctl journal dump "$T/state/journal" 2>/dev/null | grep user.put |
+    grep -q '"ana"' || fail "no user.put record for ana"
+
+# A restart without changes journals nothing more.
+stop_daemon
+start_daemon || fail "restart: $(tail -5 "$T/daemon.log")"
+expect "user.put records for ana" "$(fctl journal dump "$T/state/journal" \
+    2>/dev/null | grep user.put | grep -c '"ana"')" 1
+
+# --- without PostgreSQL ---------------------------------------------------
+
+pgdir=${PGT:-$T}	# the server's directory
+(cd "$pgdir" && $PGRUN "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop) \
+    >/dev/null 2>&1 || fail "pg_ctl stop"
+kill -HUP "$DPID"
+wait_until 10 'grep -q "reload: menu not fetched" "$T/daemon.log"' ||
+    fail "reload without the database: no warning"
+expect "the menu after a reload without the database" "$(menu_now)" \
+    "$menu_before"
+
+stop_daemon
+mark_log
+start_daemon || fail "start without the database: $(new_log)"
+new_log | grep -q "menu: PostgreSQL: .*; using $T/state/menu-postgres.csv" ||
+    fail "no warning about the cached menu: $(new_log)"
+new_log | grep -q "users: not read from PostgreSQL" ||
+    fail "no warning about the users"
+expect "the menu from the cache" "$(menu_now)" "$menu_before"
+tok=$(echo 1234 | fctl login ana 2>"$T/err")
+[ -n "$tok" ] || fail "ana cannot log in without the database"
+
+# Without the database and without a copy: no menu, no daemon.
+stop_daemon
+rm -f "$T/state/menu-postgres.csv"
+mark_log
+if start_daemon; then
+	fail "the daemon started without a menu"
+	stop_daemon
+else
+	expect "start without a menu: status" "${DSTATUS:-}" 1
+	new_log | grep -q "from an earlier fetch to fall back on" ||
+	    fail "no reason given: $(new_log)"
+fi
+
+finish
