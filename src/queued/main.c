@@ -39,6 +39,7 @@
 #include "xmalloc.h"
 
 #define PRUNE_AGE_S		(48 * 3600)	/* orders kept in memory */
+#define USERS_WAIT_MS		5000	/* for pgsync, before reading users */
 #define DRAIN_TIMEOUT_NS	(5 * NS_PER_S)
 #define SELFCHECK_EVERY_NS	(2 * NS_PER_S)
 
@@ -308,8 +309,18 @@ main(int argc, char **argv)
 	/* before any snapshot: it sets what the journal must keep */
 	if (d.cfg->postgres.enabled && (d.pg = pgsync_start(&d)) == NULL)
 		return 1;
-	if (d.cfg->menu.source == CONFIG_MENU_POSTGRES)
-		(void)pgmenu_users(&d);
+	/*
+	 * The staff from the database, which wins: only once it has every
+	 * change this branch journaled, or an older row would undo a newer
+	 * PIN.
+	 */
+	if (d.cfg->menu.source == CONFIG_MENU_POSTGRES) {
+		if (d.pg != NULL && pgsync_wait(d.pg, USERS_WAIT_MS) == -1)
+			log_warnx("users: not read from the database, which "
+			    "does not have this branch's latest changes yet");
+		else
+			(void)pgmenu_users(&d);
+	}
 
 	if ((rv = nng_pub0_open(&d.pub)) != 0)
 		fatalx("nng_pub0_open: %s", nng_strerror(rv));

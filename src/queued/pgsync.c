@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -1828,6 +1829,23 @@ pgsync_status(struct pgsync *ps, struct pgsync_status *st)
 	st->rejected = ps->rejected;
 	snprintf(st->error, sizeof(st->error), "%s", ps->error);
 	pthread_mutex_unlock(&ps->lock);
+}
+
+int
+pgsync_wait(struct pgsync *ps, int ms)
+{
+	struct pgsync_status	st;
+	uint64_t		end = clock_mono_ns() + (uint64_t)ms * NS_PER_MS;
+
+	for (;;) {
+		pgsync_status(ps, &st);
+		if (st.connected && st.lag_records == 0)
+			return 0;
+		/* out of reach: no use waiting */
+		if ((!st.connected && st.errors > 0) || clock_mono_ns() >= end)
+			return -1;
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	}
 }
 
 void

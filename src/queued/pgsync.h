@@ -36,6 +36,11 @@ struct pgsync	*pgsync_start(struct daemon *);
 void		 pgsync_stop(struct pgsync *);
 /* Also samples the journal's progress, for the lag: call it often. */
 void		 pgsync_status(struct pgsync *, struct pgsync_status *);
+/*
+ * Wait up to ms for the database to have every durable record: 0 once it
+ * has, -1 if it does not by then or can not be reached.
+ */
+int		 pgsync_wait(struct pgsync *, int ms);
 /* Add a "pgsync" member to obj (stats). */
 void		 pgsync_json(struct pgsync *, json_t *obj);
 void		 pgsync_metrics(struct pgsync *, struct jbuf *);
