@@ -101,13 +101,7 @@ stop
 # --- PostgreSQL, SELECT ... FOR UPDATE SKIP LOCKED --------------------------
 
 pg_start >/dev/null
-cd "$T"
-$PGRUN "$PGBIN/pg_ctl" -D "$T/data" -l "$T/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
-    -c unix_socket_directories=$T -c fsync=on -c full_page_writes=on \
-    -c synchronous_commit=on -c max_connections=100" restart >/dev/null
-cd "$SRC"
-[ "$(psql_q "SHOW fsync")" = on ] || { echo "baseline: fsync off" >&2; exit 1; }
+pg_durable || { echo "baseline: fsync off" >&2; exit 1; }
 "$TOOLS/baseline" pg -d "$CONNINFO" -c 1 -n 200 >/dev/null	# warm up
 p1=$("$TOOLS/baseline" pg -d "$CONNINFO" -c 1 -n 2000)
 pN=$("$TOOLS/baseline" pg -d "$CONNINFO" -c $CLIENTS -w $WORKERS -t "$SECS")

@@ -10,6 +10,7 @@
 # would set it up (INSTALL); pg_dump and psql_admin connect as postgres.
 #
 #	pg_start		start the server; sets CONNINFO, PGBIN
+#	pg_durable		restart it durable (benchmarks)
 #	pg_createdb NAME	another database owned by fastops
 #	psql_q [DB] SQL		run SQL as fastops, unaligned, no headers
 #	sql_state [DB] SQL	the SQLSTATE SQL fails with ("" if it works)
@@ -116,6 +117,18 @@ pg_start() {
 	    pg_createdb fastops || exit 1
 	CONNINFO="host=$PGT port=$PGPORT_T dbname=fastops user=fastops"
 	export CONNINFO
+}
+
+# pg_durable: restart the server durable (fsync, full pages, synchronous
+# commit), for benchmarks; tests run without (nothing to lose there).
+pg_durable() {
+	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" \
+	    -l "$PGT/server.log" -w -t 30 \
+	    -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
+	    -c unix_socket_directories=$PGT -c fsync=on \
+	    -c full_page_writes=on -c synchronous_commit=on \
+	    -c max_connections=100" restart) >/dev/null || return 1
+	[ "$(psql_q "SHOW fsync")" = on ]
 }
 
 # The connection string of database DB (default fastops).
