@@ -29,19 +29,14 @@ now() {
 ms() {	# ms T0 T1
 	echo "$1 $2" | awk '{ printf "%.0f", ($2 - $1) * 1000 }'
 }
-pg_ctl_t() {
-	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -w -t 60 "$@") \
-	    >>"$PGT/ctl.log" 2>&1
-}
-
 # --- catch-up ------------------------------------------------------------------
 synced 30
 r0=$(pgs records)
-pg_ctl_t -m fast stop
+pg_stop
 "$TOOLS/loadgen" run -u "ipc://$CTL" -c 4 -n 500 >/dev/null
 wait_until 120 all_settled
 pending=$(pgs lag_records)
-pg_ctl_t -l "$PGT/server.log" start
+pg_again
 wait_until 60 '[ "$(pgs connected)" = true ]'
 t0=$(now)
 synced 600

@@ -5,7 +5,7 @@
 # database exactly once, with the values the daemon shows.
 . tests/pg/synclib.sh
 
-HTTP=127.0.0.1:$((20000 + ($$ + 11) % 20000))
+HTTP=127.0.0.1:$((30100 + ($$ + 11) % 2000))
 PRINTING=1 LAG_ALERT_S=1 pgconf
 for p in cocina1:$P1 bar1:$P2 postres1:$P3; do
 	start_printsim "${p%%:*}" "${p#*:}" --speed 2000 --cut-ms 0 || finish
@@ -22,11 +22,7 @@ sleep 2
 wait_until 5 '[ "$(pgs records)" -gt 100 ]' ||
     fail "nothing written before the outage: $(req '{"op":"stats"}' | jq -c .pgsync)"
 before=$(psql_q "SELECT count(*) FROM orders")
-pg_ctl_t() {
-	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -w -t 30 "$@") \
-	    >>"$PGT/ctl.log" 2>&1
-}
-pg_ctl_t -m fast stop || fail "PostgreSQL does not stop"
+pg_stop || fail "PostgreSQL does not stop"
 t0=$(date +%s)
 sleep 3
 s=$(req '{"op":"stats"}')
@@ -44,9 +40,7 @@ n1=$(field "$s" .queue.completed)
 sleep 1
 [ "$(field "$(req '{"op":"stats"}')" .queue.completed)" -gt "$n1" ] ||
     fail "nothing printed while the database is down"
-pg_ctl_t -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
-    -c unix_socket_directories=$PGT -c fsync=off" \
-    -l "$PGT/server.log" start || fail "PostgreSQL does not start again"
+pg_again || fail "PostgreSQL does not start again"
 wait "$LG" || fail "loadgen: $(cat "$T/loadgen.err")"
 grep -q 'retries=0' "$T/loadgen.out" ||
     fail "orders refused during the outage: $(cat "$T/loadgen.out")"

@@ -11,6 +11,7 @@
 #
 #	pg_start		start the server; sets CONNINFO, PGBIN
 #	pg_durable		restart it durable (benchmarks)
+#	pg_stop, pg_again	stop it, start it again as it was
 #	pg_createdb NAME	another database owned by fastops
 #	psql_q [DB] SQL		run SQL as fastops, unaligned, no headers
 #	sql_state [DB] SQL	the SQLSTATE SQL fails with ("" if it works)
@@ -29,6 +30,7 @@ T=$PGT
 FAILS=0
 PGBIN=
 PGPORT_T=
+PGOPTS=			# the server's -o options
 PGRUN=			# "runuser -u postgres --" under root
 CONNINFO=
 
@@ -97,12 +99,12 @@ pg_start() {
 	# a port nobody uses: try a few, the server says when one is taken
 	_n=0
 	while :; do
-		PGPORT_T=$((20000 + ($$ * 7 + _n * 131) % 30000))
+		PGPORT_T=$((5000 + ($$ * 7 + _n * 131) % 5000))
+		PGOPTS="-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
+		    -c unix_socket_directories=$PGT -c fsync=off \
+		    -c full_page_writes=off -c synchronous_commit=off"
 		if $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -l "$PGT/server.log" \
-		    -w -t 30 -o "-c listen_addresses=127.0.0.1 \
-		    -c port=$PGPORT_T -c unix_socket_directories=$PGT \
-		    -c fsync=off -c full_page_writes=off \
-		    -c synchronous_commit=off" start >/dev/null 2>&1; then
+		    -w -t 30 -o "$PGOPTS" start >/dev/null 2>&1; then
 			break
 		fi
 		_n=$((_n + 1))
@@ -122,13 +124,26 @@ pg_start() {
 # pg_durable: restart the server durable (fsync, full pages, synchronous
 # commit), for benchmarks; tests run without (nothing to lose there).
 pg_durable() {
-	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" \
-	    -l "$PGT/server.log" -w -t 30 \
-	    -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
+	PGOPTS="-c listen_addresses=127.0.0.1 -c port=$PGPORT_T \
 	    -c unix_socket_directories=$PGT -c fsync=on \
 	    -c full_page_writes=on -c synchronous_commit=on \
-	    -c max_connections=100" restart) >/dev/null || return 1
+	    -c max_connections=100"
+	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" \
+	    -l "$PGT/server.log" -w -t 30 -o "$PGOPTS" restart) >/dev/null ||
+	    return 1
 	[ "$(psql_q "SHOW fsync")" = on ]
+}
+
+# pg_stop / pg_again: the database goes away (fast shutdown: sessions
+# cut) and comes back, as it was.
+pg_stop() {
+	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" -m fast -w \
+	    -t 60 stop) >>"$PGT/ctl.log" 2>&1
+}
+pg_again() {
+	(cd "$PGT" && $PGRUN "$PGBIN/pg_ctl" -D "$PGT/data" \
+	    -l "$PGT/server.log" -w -t 60 -o "$PGOPTS" start) \
+	    >>"$PGT/ctl.log" 2>&1
 }
 
 # The connection string of database DB (default fastops).

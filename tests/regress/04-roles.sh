@@ -1,7 +1,7 @@
 # Users, PINs, tokens, roles and tenants.  Over tcp nobody is trusted:
 # every request needs a token, and a token only works at its own branch.
 . tests/regress/lib.sh
-PORT=$((20000 + $$ % 20000))
+PORT=$((26100 + $$ % 2000))
 mkconf "daemon.listen=tcp://127.0.0.1:$PORT"
 start_daemon || exit 1
 

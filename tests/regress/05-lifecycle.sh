@@ -1,7 +1,7 @@
 # Reload (SIGHUP), graceful stop (SIGTERM), one daemon per state directory
 # and per shm instance, /metrics as valid Prometheus text.
 . tests/regress/lib.sh
-HTTP=127.0.0.1:$((20000 + ($$ + 7) % 20000))
+HTTP=127.0.0.1:$((28100 + ($$ + 7) % 2000))
 mkconf
 start_daemon || exit 1
 

@@ -15,7 +15,9 @@ INSTANCE="rg$$-$(echo "$NAME" | tr -c 'a-z0-9\n' '-' | cut -c1-20)"
 DPID=
 FAILS=0
 # this scenario's printer ports (three, for cocina1, bar1, postres1)
-PORTBASE=${PORTBASE:-$((30000 + ($$ % 9000) * 3))}
+# below the kernel's ephemeral ports (32768-60999 on Debian), which
+# outgoing connections of anything else running may hold
+PORTBASE=${PORTBASE:-$((10000 + ($$ % 4000) * 4))}
 P1=$PORTBASE
 P2=$((PORTBASE + 1))
 P3=$((PORTBASE + 2))
