@@ -59,10 +59,12 @@ while :; do
 done
 t1=$(now)
 wait "$LG"
-wait_until 60 all_settled
-synced 60
+# the printers take a while: then how soon the last print is in
+wait_until 120 all_settled
 t2=$(now)
-echo "| pgsync under the 100-order burst | all 100 orders in PostgreSQL $(ms "$t0" "$t1") ms after the burst began; every ticket's final state $(ms "$t0" "$t2") ms; largest lag seen $(echo "$maxlag" | awk '{ printf "%.0f", $1 * 1000 }') ms | report |"
+synced 60
+t3=$(now)
+echo "| pgsync under the 100-order burst | all 100 orders in PostgreSQL $(ms "$t0" "$t1") ms after the burst began; largest lag seen $(echo "$maxlag" | awk '{ printf "%.0f", $1 * 1000 }') ms; the last ticket printed (at $(ms "$t0" "$t2") ms) was there $(ms "$t2" "$t3") ms later | report |"
 
 # --- sustained 200 orders/s ----------------------------------------------------------
 r0=$(pgs records)
@@ -76,11 +78,9 @@ while kill -0 "$LG" 2>/dev/null; do
 done
 wait "$LG"
 t1=$(now)
-synced 120
-t2=$(now)
 n=$(( $(pgs records) - r0 ))
 rate=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$T/lg.out")
 lag=$(sort -n "$T/lags" | awk '{ v[NR] = $1 } END {
 	printf "lag p50 %.0f ms, p95 %.0f ms, max %.0f ms", v[int(NR * 0.5) + 1] * 1000,
 	    v[int(NR * 0.95) + 1] * 1000, v[NR] * 1000 }')
-echo "| pgsync under a sustained $rate orders/s for 20 s (4 clients, printing) | $lag; $(echo "$n $t0 $t2" | awk '{ printf "%.0f", $1 / ($3 - $2) }') records/s applied; caught up $(ms "$t1" "$t2") ms after the load stopped | lag stays bounded |"
+echo "| pgsync under a sustained $rate orders/s for 20 s (4 clients, printing) | $lag; $(echo "$n $t0 $t1" | awk '{ printf "%.0f", $1 / ($3 - $2) }') records/s applied meanwhile | lag stays bounded |"
