@@ -28,6 +28,7 @@
 #include "xmalloc.h"
 
 #include "ctl.h"
+#include "db.h"
 
 #define ENSURE_COMPANY_SQL \
 	"INSERT INTO companies (name) VALUES ($1) " \
@@ -72,8 +73,6 @@ static int	import_opt(const struct ctl_cmd *, int, const char *, void *);
 static void	trim(char *);
 static void	warn_routes(const struct menu *, const struct config *);
 static char	*products_json(const struct menu *);
-static PGconn	*connect_db(struct ctl *, const struct import_args *,
-		    const struct config *, int *);
 static int	check(PGconn *, PGresult *, const char *);
 static int	exec_params(PGconn *, const char *, int, const char *const *,
 		    const char *, PGresult **);
@@ -158,52 +157,6 @@ products_json(const struct menu *m)
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
-}
-
-/*
- * Connect to --conninfo, or to [postgres] conninfo of the configuration,
- * the connection bounded by --timeout.  NULL with *rv set (message
- * printed) on failure.
- */
-static PGconn *
-connect_db(struct ctl *ctl, const struct import_args *a,
-    const struct config *cfg, int *rv)
-{
-	const char	*kw[] = { "connect_timeout", "application_name",
-			    "dbname", NULL };
-	const char	*val[4];
-	PGconn		*c;
-	char		 timeout[16], *msg;
-
-	*rv = CTL_UNREACHABLE;
-	if (a->conninfo == NULL && !cfg->postgres.enabled) {
-		ctl_warnx("%s has no [postgres] section: add one with its "
-		    "conninfo, or give --conninfo", cfg->path);
-		return NULL;
-	}
-	/* whole seconds, rounded up; 0 is no limit for libpq too */
-	snprintf(timeout, sizeof(timeout), "%d", ctl->timeout_ms < 0 ? 0 :
-	    (ctl->timeout_ms + 999) / 1000);
-	val[0] = timeout;
-	val[1] = "fastops-ctl";
-	/* last, so that what the conninfo says wins */
-	val[2] = a->conninfo != NULL ? a->conninfo : cfg->postgres.conninfo;
-	val[3] = NULL;
-	if ((c = PQconnectdbParams(kw, val, 1)) == NULL) {
-		ctl_warnx("PostgreSQL: out of memory");
-		return NULL;
-	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		/* libpq's message names the server, never the password */
-		msg = xstrdup(PQerrorMessage(c));
-		trim(msg);
-		ctl_warnx("PostgreSQL: %s", msg);
-		free(msg);
-		PQfinish(c);
-		return NULL;
-	}
-	*rv = CTL_OK;
-	return c;
 }
 
 /*
@@ -335,11 +288,11 @@ import_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		{ NULL,			0,			NULL,	0 }
 	};
 	struct import_args	 a;
+	struct db_opts		 dbo = { NULL, NULL };
 	struct config		*cfg = NULL;
 	struct menu		*m = NULL;
 	PGconn			*c = NULL;
 	json_t			*done = NULL, *b;
-	const char		*path;
 	char			*errors = NULL, *products = NULL;
 	size_t			 i;
 	int			 rv;
@@ -355,17 +308,8 @@ import_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		    "exclude each other");
 
 	/* the company, this machine's branch and the database */
-	path = ctl->config_path != NULL ? ctl->config_path :
-	    config_default_path();
-	if (config_load(path, CONFIG_CLIENT, &cfg, &errors) == -1) {
-		if (errors != NULL) {
-			trim(errors);
-			ctl_warnx("%s", errors);
-		} else
-			ctl_warnx("%s: %s", path, strerror(errno));
-		free(errors);
-		return CTL_UNREACHABLE;
-	}
+	if ((rv = db_config(ctl, &cfg)) != CTL_OK)
+		return rv;
 	/* the daemon's rules, and its messages, before anything is sent */
 	if (menu_load(argv[0], &m, &errors) == -1) {
 		rv = errno == EINVAL ? CTL_REFUSED : CTL_UNREACHABLE;
@@ -381,7 +325,8 @@ import_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		rv = CTL_REFUSED;
 		goto out;
 	}
-	if ((c = connect_db(ctl, &a, cfg, &rv)) == NULL)
+	dbo.conninfo = a.conninfo;
+	if ((c = db_connect(ctl, &dbo, cfg, &rv)) == NULL)
 		goto out;
 	done = json_array();
 	if ((rv = import(c, cfg, &a, products, done)) != CTL_OK) {
@@ -400,7 +345,7 @@ import_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			    fo_str(b, "branch"));
 out:
 	json_decref(done);
-	PQfinish(c);
+	db_close(c);
 	free(products);
 	free(errors);
 	menu_free(m);
