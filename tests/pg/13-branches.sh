@@ -75,6 +75,16 @@ expect "dashboard company" "$(pg_query dashboard.sql "'demo'" NULL |
 expect "another company sees nothing" "$(pg_query queue-status.sql \
     "'otra'" NULL | cut -d'|' -f4)" 0
 
+# the reports, per branch and for the company, from what the daemons wrote
+rep() {
+	"$BIN/fastops-ctl" -f "$T/fastops.ini" --json report hourly "$@" |
+	    jq -c '[.[] | select(.hour == null) | [.branch, .orders]]'
+}
+expect "report centro" "$(rep)" '[[null,30]]'
+expect "report norte" "$(rep --branch norte)" '[[null,20]]'
+expect "report company" "$(rep --all-branches)" \
+    '[["centro",30],["norte",20],[null,50]]'
+
 kill "$N_PID"
 wait "$N_PID" 2>/dev/null
 finish
