@@ -298,6 +298,17 @@ draw_queue(struct top *t, int y, int h)
 	put(t, y, &x, w, T_RETRIED, UI_NORMAL, v);
 	snprintf(v, sizeof v, "%u", m->free_slots);
 	put(t, y, &x, w, T_FREE, UI_DIM, v);
+	if (m->has_pg) {
+		/* PostgreSQL: history and reports, never the orders' path */
+		if (!m->pg_connected)
+			snprintf(v, sizeof v, T_DB_DOWN, m->pg_down_s);
+		else if (m->pg_lag_s >= 1)
+			snprintf(v, sizeof v, T_DB_BEHIND, m->pg_lag_s);
+		else
+			snprintf(v, sizeof v, "%s", T_DB_OK);
+		put(t, y, &x, w, T_DB, !m->pg_connected ? UI_ALERT :
+		    m->pg_lag_s >= 10 ? UI_WARN : UI_DIM, v);
+	}
 	if (m->journal_ro)
 		put(t, y, &x, w, "", UI_ALERT, T_JOURNAL_RO);
 	if (h < 2 || m->nstations == 0)

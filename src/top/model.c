@@ -158,6 +158,13 @@ model_from_json(struct top_model *m, const json_t *d)
 		m->fallbacks = (int64_t)jnum(v, "fallbacks");
 	if (json_is_object(v = json_object_get(d, "journal")))
 		m->journal_ro = json_is_true(json_object_get(v, "readonly"));
+	m->has_pg = json_is_object(v = json_object_get(d, "pgsync"));
+	if (m->has_pg) {
+		m->pg_connected = json_is_true(json_object_get(v,
+		    "connected"));
+		m->pg_lag_s = jnum(v, "lag_s");
+		m->pg_down_s = jnum(v, "down_s");
+	}
 
 	if (json_is_object(lat = json_object_get(d, "latency"))) {
 		lat_json(&m->lat[TOP_LAT_WAIT], json_object_get(lat, "wait"));

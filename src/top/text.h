@@ -40,6 +40,10 @@
 #define T_FREE		"huecos libres"
 #define T_STATIONS	"por estación (urg/norm/baja):"
 #define T_JOURNAL_RO	"DIARIO EN SOLO LECTURA"
+#define T_DB		"BD"
+#define T_DB_OK		"al día"
+#define T_DB_BEHIND	"%.0f s atrás"
+#define T_DB_DOWN	"SIN CONEXIÓN %.0f s"
 
 #define T_WORKERS	"trabajadores %d activos (mín %d, máx %d, objetivo %d)"
 #define T_WORKERS_MORE	" · %d ocupados · %d en reserva"

@@ -63,6 +63,9 @@ struct top_model {
 	char		 turbo_reason[64];
 	int64_t		 fallbacks;	/* -1 when unknown */
 	int		 journal_ro;
+	/* PostgreSQL behind the journal: daemon with [postgres] only */
+	int		 has_pg, pg_connected;
+	double		 pg_lag_s, pg_down_s;
 
 	struct top_lat_row {
 		int		 valid;

@@ -35,6 +35,13 @@ expect "connected metric" "$(echo "$m" |
     awk '$1 == "fastops_pgsync_connected" { print $2 }')" 0
 [ "$(echo "$m" | awk '$1 == "fastops_pgsync_lag_seconds" { print int($2) }')" \
     -ge 1 ] || fail "lag seconds metric: $(echo "$m" | grep pgsync_lag)"
+# the admin's screen says so (fastops-top in tmux)
+TM="tmux -u -L fastops-pg-$$ -f /dev/null"
+trap '$TM kill-server 2>/dev/null; cleanup; pg_cleanup' EXIT
+LANG=C.UTF-8 LC_ALL=C.UTF-8 $TM new-session -d -x 120 -y 40 \
+    "TERM=tmux-256color $BIN/fastops-top -f $T/fastops.ini; sleep 30"
+wait_until 5 '$TM capture-pane -p | grep -q "BD SIN CONEXIÓN"' ||
+    fail "fastops-top does not show the database down: $($TM capture-pane -p | head -8)"
 # still taking and printing orders
 n1=$(field "$s" .queue.completed)
 sleep 1
@@ -67,6 +74,8 @@ expect "every record to the cursor" "$(psql_q "SELECT last_lsn FROM
 wait_until 5 '[ "$(field "$(req "{\"op\":\"stats\"}")" \
     "[.alerts[] | select(.kind == \"pgsync_lag\")] | length")" = 0 ]' ||
     fail "lag alert not cleared"
+wait_until 5 '$TM capture-pane -p | grep -q "BD al día"' ||
+    fail "fastops-top does not show the database back: $($TM capture-pane -p | head -8)"
 [ -n "$(events alert '.alert' | grep pgsync_lag)" ] ||
     fail "no alert event for the lag"
 finish
