@@ -115,7 +115,7 @@ UI_LIBS		= $(CURSES_LIBS) $(JANSSON_LIBS) $(NNG_LIBS)
 
 CTL_SRCS	= $(wildcard src/ctl/*.c)
 CTL_OBJS	= $(CTL_SRCS:%.c=$(B)/%.o)
-CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS) $(PQ_LIBS)
+CTL_LIBS	= $(JANSSON_LIBS) $(NNG_LIBS) $(PQ_LIBS) $(SODIUM_LIBS)
 
 PROGS		= fastops-queued fastops-ctl fastops-printsim $(UI_PROGS)
 

@@ -1,19 +1,32 @@
 /*
- * user add|list|del — the staff who may log in, and their roles.
+ * user add|list|del|hash — the staff who may log in, and their roles.
  *
  * A PIN is never needed on the command line, where ps(1) would show it:
  * without --pin it is read from the terminal (twice, without echo) or as
- * a line of standard input.
+ * a line of standard input.  user hash takes it no other way.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ctl.h"
+
+/*
+ * The daemon's PIN hash parameters (src/queued/auth.c, auth_hash_pin() and
+ * AUTH_PWHASH_MEM).  The hash string carries them, so any would verify;
+ * the same ones make a hash from here cost a guesser what the daemon's do
+ * and look like one of its own.
+ */
+#define PIN_OPSLIMIT	crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PIN_MEMLIMIT	(16 * 1024 * 1024)
 
 static int	user_add(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	user_list(struct ctl *, const struct ctl_cmd *, int, char **);
 static int	user_del(struct ctl *, const struct ctl_cmd *, int, char **);
+static int	user_hash(struct ctl *, const struct ctl_cmd *, int, char **);
+static int	refuse_pin(const struct ctl_cmd *, int, const char *, void *);
 static const char *check_name(const char *);
 static const char *check_pin(const char *);
 static int	add_opt(const struct ctl_cmd *, int, const char *, void *);
@@ -22,6 +35,7 @@ const struct ctl_cmd cmd_user_add = { "user add",
 	"NAME --role waiter|kitchen|admin [--pin PIN]", user_add };
 const struct ctl_cmd cmd_user_list = { "user list", "", user_list };
 const struct ctl_cmd cmd_user_del = { "user del", "NAME", user_del };
+const struct ctl_cmd cmd_user_hash = { "user hash", "", user_hash };
 
 /* Same rules as the daemon, for a clear message before asking the PIN. */
 static const char *
@@ -164,6 +178,64 @@ user_del(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		return rv;
 	if (ctl->json)
 		ctl_print_json(reply);
+	json_decref(reply);
+	return CTL_OK;
+}
+
+/* A PIN as an operand or with --pin: refused, saying why. */
+static int
+refuse_pin(const struct ctl_cmd *cmd, int ch, const char *arg, void *p)
+{
+	return ctl_usage_error(cmd, "a PIN on the command line would show "
+	    "in ps(1); give it on standard input");
+}
+
+/*
+ * The hash of a PIN as the daemon stores it, for a users table kept in
+ * PostgreSQL ([menu] source = postgres): no daemon is asked, so the PIN
+ * goes nowhere but into this process.
+ */
+static int
+user_hash(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pin",	required_argument,	NULL,	'p' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	const char	*why;
+	char		 pin[64], hash[crypto_pwhash_STRBYTES];
+	json_t		*reply;
+	int		 rv;
+
+	if ((rv = ctl_options(cmd, &argc, &argv, "", longopts, refuse_pin,
+	    NULL)) != 0)
+		return rv;
+	if (argc > 0)
+		return refuse_pin(cmd, 0, argv[0], NULL);
+	if ((rv = ctl_read_pin("PIN: ", 1, pin, sizeof(pin))) != 0)
+		return rv;
+	if ((why = check_pin(pin)) != NULL) {
+		explicit_bzero(pin, sizeof(pin));
+		return ctl_usage_error(cmd, "%s", why);
+	}
+	if (sodium_init() < 0) {
+		explicit_bzero(pin, sizeof(pin));
+		ctl_warnx("%s: libsodium cannot be initialised", cmd->name);
+		return CTL_REFUSED;
+	}
+	rv = crypto_pwhash_str(hash, pin, strlen(pin), PIN_OPSLIMIT,
+	    PIN_MEMLIMIT);
+	explicit_bzero(pin, sizeof(pin));
+	if (rv != 0) {
+		ctl_warnx("%s: out of memory for the hash", cmd->name);
+		return CTL_REFUSED;
+	}
+	if (!ctl->json) {
+		printf("%s\n", hash);
+		return CTL_OK;
+	}
+	reply = json_pack("{s:s}", "hash", hash);
+	ctl_print_json(reply);
 	json_decref(reply);
 	return CTL_OK;
 }

@@ -64,6 +64,7 @@ static const struct ctl_cmd *const commands[] = {
 	&cmd_user_add,
 	&cmd_user_list,
 	&cmd_user_del,
+	&cmd_user_hash,
 	&cmd_login,
 	&cmd_logout,
 	&cmd_journal_verify,

@@ -51,7 +51,7 @@ extern const struct ctl_cmd cmd_turbo, cmd_workers, cmd_workers_scale,
 extern const struct ctl_cmd cmd_metrics;
 extern const struct ctl_cmd cmd_watch;
 extern const struct ctl_cmd cmd_user_add, cmd_user_list, cmd_user_del,
-	cmd_login, cmd_logout;
+	cmd_user_hash, cmd_login, cmd_logout;
 extern const struct ctl_cmd cmd_journal_verify, cmd_journal_dump;
 extern const struct ctl_cmd cmd_db_migrate, cmd_db_status;
 extern const struct ctl_cmd cmd_report;

@@ -214,11 +214,15 @@ expect "an order for the flan: status" "$?" 1
 grep -q "ENOENT" "$T/err" || fail "order for the flan: $(cat "$T/err")"
 
 # A user the daemon has and PostgreSQL has not (kept), and one that only
-# PostgreSQL has, with the PIN hash the daemon made for the first.
+# PostgreSQL has, its PIN hash made by fastops-ctl user hash as an admin
+# would.
 echo 1234 | fctl user add solo --role kitchen >/dev/null ||
     fail "user add solo"
-HASH=$(grep -aoh '\$argon2id\$[^"]*' "$T/state/journal/"*.wal | head -1)
-[ -n "$HASH" ] || fail "no PIN hash in the journal"
+HASH=$(printf '4321\n' | ctl user hash)
+expect_match "user hash" "$HASH" '^\$argon2id\$'
+out=$(printf '12a\n' | ctl user hash 2>/dev/null)
+expect "user hash of 12a: status" "$?" 2
+expect "user hash of 12a: output" "$out" ""
 psql_q "INSERT INTO users (company_id, branch_id, name, role, pin_hash)
     SELECT company_id, id, 'ana', 'waiter', '$HASH' FROM branches
     WHERE name = 'centro'"
@@ -233,7 +237,7 @@ fi
 stop_daemon
 psql_q "DELETE FROM users WHERE name = 'solo'"
 start_daemon || fail "restart: $(tail -5 "$T/daemon.log")"
-tok=$(echo 1234 | fctl login ana 2>"$T/err")
+tok=$(echo 4321 | fctl login ana 2>"$T/err")
 [ -n "$tok" ] || fail "ana cannot log in: $(cat "$T/err")"
 expect "users" "$(fctl user list | sort)" "ana role=waiter
 solo role=kitchen"
@@ -267,7 +271,7 @@ new_log | grep -q "menu: PostgreSQL: .*; using $T/state/menu-postgres.csv" ||
 new_log | grep -q "users: not read from" ||
     fail "no warning about the users"
 expect "the menu from the cache" "$(menu_now)" "$menu_before"
-tok=$(echo 1234 | fctl login ana 2>"$T/err")
+tok=$(echo 4321 | fctl login ana 2>"$T/err")
 [ -n "$tok" ] || fail "ana cannot log in without the database"
 
 # Without the database and without a copy: no menu, no daemon.

@@ -140,6 +140,105 @@ test_encode_roundtrip(void **state)
 		assert_string_not_equal(qrec_type_name(t), "unknown");
 }
 
+/*
+ * Records about an existing job may carry the time they happened as 8
+ * trailing bytes.  Journals written before that must still replay, so a
+ * record without them decodes as before, and anything else in between is
+ * damage, not a shorter or longer time.
+ */
+static void
+test_encode_timestamps(void **state)
+{
+	static const struct {
+		uint16_t	type;
+		size_t		len;	/* encoded without a time */
+	} types[] = {
+		{ QREC_JOB_CLAIMED,	12 },
+		{ QREC_JOB_PRINTED,	12 },
+		{ QREC_JOB_RETRY,	14 + 12 },
+		{ QREC_JOB_FAILED,	14 + 12 },
+		{ QREC_JOB_URGENT,	8 },
+		{ QREC_JOB_CANCELLED,	8 },
+		{ QREC_JOB_REQUEUED,	8 },
+		{ QREC_JOB_CLEARED,	8 },
+		{ QREC_JOB_FLAGS,	16 },
+	};
+	static const uint64_t	 when[] = { 0, 1795346363642ULL };
+	uint8_t			 buf[128], plain[128];
+	struct qrec		 r, d;
+	ssize_t			 n, m;
+	size_t			 i, k, want;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		for (k = 0; k < 2; k++) {
+			memset(&r, 0, sizeof(r));
+			r.type = types[i].type;
+			r.job_id = 0x0102030405060708ULL + i;
+			r.printer = -1;
+			if (r.type == QREC_JOB_CLAIMED ||
+			    r.type == QREC_JOB_PRINTED ||
+			    r.type == QREC_JOB_RETRY ||
+			    r.type == QREC_JOB_FAILED)
+				r.printer = 3;
+			if (r.type == QREC_JOB_RETRY ||
+			    r.type == QREC_JOB_FAILED) {
+				r.error = "tapa abierta";
+				r.error_len = 12;
+			}
+			if (r.type == QREC_JOB_FLAGS) {
+				r.flags = SHMQ_F_FALLBACK;
+				r.clear = SHMQ_F_REPRINT;
+			}
+			r.ts_ms = when[k];
+			want = types[i].len + (k ? 8 : 0);
+			n = qrec_encode(&r, buf, sizeof(buf));
+			assert_int_equal(n, (ssize_t)want);
+			assert_int_equal(qrec_decode(r.type, buf, (size_t)n,
+			    &d), 0);
+			assert_int_equal(d.type, r.type);
+			assert_int_equal(d.job_id, r.job_id);
+			assert_int_equal(d.ts_ms, when[k]);
+			assert_int_equal(d.printer, r.printer);
+			assert_int_equal(d.flags, r.flags);
+			assert_int_equal(d.clear, r.clear);
+			assert_int_equal(d.error_len, r.error_len);
+			if (r.error_len > 0)
+				assert_memory_equal(d.error, "tapa abierta",
+				    12);
+			if (k == 0)
+				continue;
+			/* the time is the last 8 bytes, little-endian */
+			assert_int_equal(buf[want - 8], 0xfa);
+			assert_int_equal(buf[want - 1], 0);
+			/* neither the old length nor old + 8: refused */
+			memset(buf + want, 0, 1);
+			assert_int_equal(qrec_decode(r.type, buf,
+			    types[i].len + 4, &d), -1);
+			assert_int_equal(errno, EINVAL);
+			assert_int_equal(qrec_decode(r.type, buf,
+			    types[i].len + 9, &d), -1);
+			assert_int_equal(errno, EINVAL);
+		}
+	}
+
+	/* a new job says when through its order, not here: no time */
+	memset(&r, 0, sizeof(r));
+	r.type = QREC_JOB_QUEUED;
+	r.job_id = 42;
+	r.order_id = 7;
+	r.prio = SHMQ_NORMAL;
+	r.payload = "MESA 5";
+	r.payload_len = 6;
+	m = qrec_encode(&r, plain, sizeof(plain));
+	assert_int_equal(m, 28 + 6);
+	r.ts_ms = when[1];
+	n = qrec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(n, m);
+	assert_memory_equal(buf, plain, (size_t)m);
+	assert_int_equal(qrec_decode(QREC_JOB_QUEUED, buf, (size_t)n, &d), 0);
+	assert_int_equal(d.ts_ms, 0);
+}
+
 /* --- a little "daemon": every change goes to shm, journal and model ------ */
 
 struct rig {
@@ -562,6 +661,101 @@ test_model_transitions(void **state)
 	qstate_free(m);
 }
 
+/* Encode r and apply it to the model as record lsn. */
+static int
+model_apply(struct qstate *m, uint64_t lsn, const struct qrec *r)
+{
+	uint8_t	buf[128];
+	ssize_t	n;
+
+	n = qrec_encode(r, buf, sizeof(buf));
+	assert_true(n > 0);
+	return qstate_apply(m, lsn, r->type, buf, (size_t)n);
+}
+
+/* Whether the model is byte for byte what snapshot (snap, len) holds. */
+static int
+model_is(const struct qstate *m, const void *snap, size_t len)
+{
+	void	*now;
+	size_t	 nowlen;
+	int	 same;
+
+	assert_int_equal(qstate_snapshot(m, &now, &nowlen), 0);
+	same = nowlen == len && memcmp(now, snap, len) == 0;
+	free(now);
+	return same;
+}
+
+/*
+ * The daemon recovers a job it finds being printed at start-up without
+ * journaling that, so on replay the job's next claim meets a job the model
+ * still has as claimed.  qstate_recover_job() is the step replay takes
+ * then; it must not touch anything that is not being printed.
+ */
+static void
+test_recover_job(void **state)
+{
+	struct qstate	*m = qstate_new();
+	struct qrec	 r;
+	struct shmq_job	 job;
+	void		*snap;
+	size_t		 len;
+
+	memset(&r, 0, sizeof(r));
+	r.type = QREC_JOB_QUEUED;
+	r.prio = SHMQ_NORMAL;
+	r.job_id = 1;
+	assert_int_equal(model_apply(m, 1, &r), 0);
+	r.job_id = 2;
+	assert_int_equal(model_apply(m, 2, &r), 0);
+	memset(&r, 0, sizeof(r));
+	r.type = QREC_JOB_CLAIMED;
+	r.job_id = 1;
+	r.printer = 3;
+	r.ts_ms = 1795346363642ULL;
+	assert_int_equal(model_apply(m, 3, &r), 0);
+
+	/* the claim again, as replay meets it: the job is still claimed */
+	r.printer = 1;
+	r.ts_ms += 60000;
+	assert_int_equal(model_apply(m, 4, &r), -1);
+	assert_int_equal(errno, EBUSY);
+
+	/* a pending job and an unknown one: refused, nothing changes */
+	assert_int_equal(qstate_snapshot(m, &snap, &len), 0);
+	assert_int_equal(qstate_recover_job(m, 2), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(qstate_recover_job(m, 99), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_true(model_is(m, snap, len));
+	assert_int_equal(qstate_get(m, 2, &job), 0);
+	assert_int_equal(job.state, SHMQ_PENDING);
+	assert_int_equal(job.flags, 0);
+	assert_int_equal(job.printer, -1);
+	free(snap);
+
+	/* the claimed one goes back to pending, marked REIMPRESIÓN */
+	assert_int_equal(qstate_recover_job(m, 1), 0);
+	assert_int_equal(qstate_get(m, 1, &job), 0);
+	assert_int_equal(job.state, SHMQ_PENDING);
+	assert_int_equal(job.flags, SHMQ_F_REPRINT | SHMQ_F_MAYBE_PRINTED);
+	assert_int_equal(job.printer, -1);
+	assert_int_equal(job.attempts, 1);
+	assert_int_equal(qstate_recover_job(m, 1), -1);
+	assert_int_equal(errno, ENOENT);
+
+	/* and now the second claim applies */
+	assert_int_equal(model_apply(m, 4, &r), 0);
+	assert_int_equal(qstate_get(m, 1, &job), 0);
+	assert_int_equal(job.state, SHMQ_PROCESSING);
+	assert_int_equal(job.printer, 1);
+	assert_int_equal(job.attempts, 2);
+	assert_int_equal(job.flags, SHMQ_F_REPRINT | SHMQ_F_MAYBE_PRINTED);
+	assert_int_equal(qstate_count(m), 2);
+	qstate_free(m);
+}
+
 static void
 test_snapshot_roundtrip(void **state)
 {
@@ -692,10 +886,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_roundtrip),
+		cmocka_unit_test(test_encode_timestamps),
 		cmocka_unit_test(test_model_transitions),
 		cmocka_unit_test(test_snapshot_roundtrip),
 		cmocka_unit_test(test_replay_exact),
 		cmocka_unit_test(test_recover_inflight),
+		cmocka_unit_test(test_recover_job),
 		cmocka_unit_test(test_sigkill_writer),
 	};
 
