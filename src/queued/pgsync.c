@@ -695,7 +695,30 @@ analyze(struct pgsync *ps)
 	return exec(ps, "ANALYZE orders, order_items, print_queue");
 }
 
-/* Stations and printers as configured, so that rows can name them. */
+/*
+ * The configured stations' (printers: printers') names as an array
+ * literal, in ps->b1.  Names are [a-z0-9_-]: nothing to quote.
+ */
+static const char *
+names_literal(struct pgsync *ps, int printers)
+{
+	const struct config	*cfg = ps->cfg;
+	int			 i, n = printers ? cfg->nprinters :
+				    cfg->nstations;
+
+	jbuf_reset(&ps->b1);
+	jbuf_add(&ps->b1, "{", 1);
+	for (i = 0; i < n; i++)
+		jbuf_printf(&ps->b1, "%s%s", i ? "," : "", printers ?
+		    cfg->printer[i].name : cfg->station[i].name);
+	jbuf_add(&ps->b1, "}\0", 2);
+	return ps->b1.s;
+}
+
+/*
+ * Stations and printers as configured, so that rows can name them; those
+ * no longer configured are kept (old rows name them), inactive.
+ */
 static int
 put_config(struct pgsync *ps)
 {
@@ -730,6 +753,17 @@ put_config(struct pgsync *ps)
 		    "active = true", 6, v) == -1)
 			return -1;
 	}
+	/* what the configuration no longer has stays, for history's sake */
+	v[2] = names_literal(ps, 0);
+	if (exec_params(ps, "UPDATE stations SET active = false WHERE "
+	    "company_id = $1 AND branch_id = $2 AND name <> ALL ($3::text[])",
+	    3, v) == -1)
+		return -1;
+	v[2] = names_literal(ps, 1);
+	if (exec_params(ps, "UPDATE printers SET active = false WHERE "
+	    "company_id = $1 AND branch_id = $2 AND name <> ALL ($3::text[])",
+	    3, v) == -1)
+		return -1;
 	return 0;
 }
 

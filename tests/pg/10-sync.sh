@@ -102,4 +102,17 @@ expect "no pgsync alert" "$(field "$(req '{"op":"stats"}')" \
     '[.alerts[]? | select(.kind == "pgsync_lag")] | length')" 0
 m=$(req '{"op":"stats"}')
 expect "connected" "$(field "$m" .pgsync.connected)" true
+
+# a printer the configuration no longer has stays, inactive
+psql_q "INSERT INTO printers (company_id, branch_id, name, station, uri)
+    SELECT company_id, id, 'vieja', 'cocina', 'tcp://127.0.0.1:1'
+    FROM branches WHERE name = 'centro'"
+stop_daemon
+start_daemon || finish
+synced || fail "not synced after a restart"
+expect "printers" "$(psql_q "SELECT string_agg(name || '=' || active, ','
+    ORDER BY name) FROM printers")" \
+    "bar1=true,cocina1=true,postres1=true,vieja=false"
+expect "nothing applied twice by the restart" "$(psql_q "SELECT count(*) -
+    count(DISTINCT lsn) FROM events")" 0
 finish
