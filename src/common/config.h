@@ -166,6 +166,7 @@ struct config {
 		int		  payload_max;
 		int		  low_max_wait_s;
 		int		  snapshot_every;
+		int		  segment_mb;	/* journal segment size */
 		int		  numbering;	/* enum config_numbering */
 		int		  log_level;	/* enum config_log_level */
 	} daemon;

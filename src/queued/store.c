@@ -314,6 +314,7 @@ store_open(struct daemon *d)
 	opts.fsync = d->cfg->daemon.fsync == CONFIG_FSYNC_ALWAYS ?
 	    JOURNAL_FSYNC_ALWAYS : d->cfg->daemon.fsync == CONFIG_FSYNC_OFF ?
 	    JOURNAL_FSYNC_OFF : JOURNAL_FSYNC_GROUP;
+	opts.segment_size = (uint64_t)d->cfg->daemon.segment_mb << 20;
 	snprintf(path, sizeof(path), "%s/journal", d->cfg->daemon.state_dir);
 	if (journal_open(path, &opts, replay_snapshot, replay_record, d, &d->j,
 	    &rec) == -1) {
