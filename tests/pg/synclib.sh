@@ -11,6 +11,9 @@
 #	pg_orders [BRANCH]		the same from the tables
 #	compare_orders LABEL [BRANCH]	fail unless the two are equal
 . tests/pg/lib.sh
+# this tree's SQL, never an installed copy (migrations, reports)
+FASTOPS_SQLDIR=$SRC/sql
+export FASTOPS_SQLDIR
 pg_start
 ctl db migrate --conninfo "$CONNINFO" >/dev/null ||
     { echo "FAIL: db migrate" >&2; exit 1; }

@@ -146,6 +146,8 @@ start_daemon() {
 		if ! kill -0 "$DPID" 2>/dev/null; then
 			echo "daemon died at start:" >&2
 			cat "$T/daemon.log" >&2
+			wait "$DPID"	# its exit status, in DSTATUS
+			DSTATUS=$?
 			DPID=
 			return 1
 		fi
