@@ -50,6 +50,7 @@ rec_type_name(uint16_t type, char *buf, size_t len)
 	case ORD_REC_BUMPED:		return "order.bumped";
 	case ORD_REC_USER_PUT:		return "user.put";
 	case ORD_REC_USER_DEL:		return "user.del";
+	case ORD_REC_PRINTER:		return "printer";
 	}
 	if (type < QREC_DAEMON_BASE && strcmp(qrec_type_name(type),
 	    "unknown") != 0)

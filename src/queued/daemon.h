@@ -84,6 +84,8 @@ struct daemon {
 	struct http		*http;
 	struct supervisor	*sv;
 	struct pgsync		*pg;		/* [postgres], else NULL */
+	/* printer.pause|resume as journaled: -1 none, as configured */
+	signed char		 paused[CONFIG_PRINTERS_MAX];
 	nng_socket		 rep;
 	nng_socket		 pub;
 	int			 shm_lockfd;	/* flock held on our segment */

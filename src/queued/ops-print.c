@@ -79,7 +79,8 @@ ops_printer_pause(struct daemon *d, struct api_ctx *c, json_t *req,
 	const char	*op = json_string_value(json_object_get(req, "op"));
 	const char	*name;
 	struct shmq_printer_info pi;
-	json_t		*all, *one = NULL, *v;
+	json_t		*all, *one = NULL, *v, *rec;
+	uint64_t	 lsn;
 	size_t		 i;
 	int		 p, pause = strcmp(op, "printer.pause") == 0;
 
@@ -87,9 +88,19 @@ ops_printer_pause(struct daemon *d, struct api_ctx *c, json_t *req,
 		return ops_error(FO_EINVAL, "%s needs \"printer\": a name", op);
 	if ((p = config_printer_find(d->cfg, name)) == -1)
 		return ops_error(FO_ENOENT, "no printer \"%.32s\"", name);
+	if (d->readonly)
+		return ops_error(FO_ESTORAGE, "the journal failed");
 	if (shmq_printer_pause(d->q, (uint32_t)p, pause) == -1)
 		return ops_error(FO_EBUSY, "printer %s: %s", name,
 		    strerror(errno));
+	/* journaled: a paused printer stays paused across a restart */
+	rec = json_pack("{s:s, s:b}", "printer", name, "paused", pause);
+	lsn = store_append(d, ORD_REC_PRINTER, rec);
+	json_decref(rec);
+	if (lsn == 0) {
+		(void)shmq_printer_pause(d->q, (uint32_t)p, !pause);
+		return ops_error(FO_ESTORAGE, "the journal could not take it");
+	}
 	/* "it is fixed": an open breaker gets its trial at once */
 	if (!pause && shmq_read_printer(d->q, (uint32_t)p, &pi) == 0 &&
 	    pi.circuit == SHMQ_CIRCUIT_OPEN)
@@ -108,7 +119,11 @@ ops_printer_pause(struct daemon *d, struct api_ctx *c, json_t *req,
 	    " s:b, s:O}", "printer", name, "station", json_object_get(one,
 	    "station"), "circuit", json_object_get(one, "circuit"), "paused",
 	    pause, "error", json_object_get(one, "last_error")));
-	return ok_with("printer", one);
+	v = ok_with("printer", one);
+	if (lsn <= journal_durable_lsn(d->j))
+		return v;
+	store_commit(d, commit_new(c, v, lsn, 0, t0));
+	return NULL;
 }
 
 struct failed_ids {

@@ -32,6 +32,7 @@ enum ord_rec_type {
 	ORD_REC_BUMPED,
 	ORD_REC_USER_PUT,
 	ORD_REC_USER_DEL,
+	ORD_REC_PRINTER,	/* printer.pause|resume (store.c) */
 };
 
 enum ord_type { ORD_MESA, ORD_LLEVAR, ORD_DOMICILIO, ORD_NTYPES };

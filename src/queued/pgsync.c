@@ -1340,13 +1340,22 @@ apply_record(struct pgsync *ps, uint64_t lsn, uint16_t type,
 		}
 		return apply_job(ps, lsn, &r);
 	}
-	if (type > ORD_REC_USER_DEL)
+	if (type > ORD_REC_PRINTER)
 		return OK;	/* a newer daemon's: nothing for the tables */
 	if ((rec = json_loadb(p, len, 0, &jerr)) == NULL ||
 	    !json_is_object(rec)) {
 		json_decref(rec);
 		snprintf(why, whylen, "malformed record: %s", jerr.text);
 		return E_DATA;
+	}
+	if (type == ORD_REC_PRINTER) {
+		/* a pause or resume by hand: history only */
+		event_add(ps, json_is_true(json_object_get(rec, "paused")) ?
+		    "printer.paused" : "printer.resumed", 0, 0, lsn,
+		    (uint64_t)json_integer_value(json_object_get(rec, "ts")),
+		    p, len, NULL, NULL);
+		json_decref(rec);
+		return OK;
 	}
 	o = apply_order(ps, lsn, type, rec, p, len, why, whylen);
 	json_decref(rec);

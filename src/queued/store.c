@@ -84,11 +84,29 @@ users_apply(struct daemon *d, uint16_t type, json_t *rec)
 	return auth_user_put(d->auth, &u);
 }
 
+/* A printer paused or resumed by hand: it stays so across restarts. */
+static int
+printer_apply(struct daemon *d, json_t *rec)
+{
+	const char	*name;
+	int		 paused, p;
+
+	if (json_unpack(rec, "{s:s, s:b}", "printer", &name, "paused",
+	    &paused) != 0)
+		return -1;
+	/* a printer no longer configured: nothing to keep */
+	if ((p = config_printer_find(d->cfg, name)) >= 0)
+		d->paused[p] = (signed char)(paused != 0);
+	return 0;
+}
+
 static int
 apply_record(struct daemon *d, uint64_t lsn, uint16_t type, json_t *rec)
 {
 	if (type == ORD_REC_USER_PUT || type == ORD_REC_USER_DEL)
 		return users_apply(d, type, rec);
+	if (type == ORD_REC_PRINTER)
+		return printer_apply(d, rec);
 	return orders_apply(d->orders, lsn, type, rec);
 }
 
@@ -201,8 +219,10 @@ replay_snapshot(uint64_t lsn, const void *data, size_t len, void *arg)
 	const uint8_t	*b = data;
 	json_t		*js, *users, *u;
 	json_error_t	 err;
+	const char	*name;
 	uint32_t	 qlen;
 	size_t		 i;
+	int		 p;
 
 	if (len < 4 || (qlen = le32_get(b)) > len - 4) {
 		log_warnx("snapshot %llu: bad layout", (unsigned long long)lsn);
@@ -231,6 +251,10 @@ replay_snapshot(uint64_t lsn, const void *data, size_t len, void *arg)
 	users = json_object_get(js, "users");
 	json_array_foreach(users, i, u)
 		(void)users_apply(d, ORD_REC_USER_PUT, u);
+	/* older snapshots have none */
+	json_object_foreach(json_object_get(js, "paused"), name, u)
+		if ((p = config_printer_find(d->cfg, name)) >= 0)
+			d->paused[p] = (signed char)json_is_true(u);
 	json_decref(js);
 	return 0;
 }
@@ -315,6 +339,7 @@ store_open(struct daemon *d)
 	    JOURNAL_FSYNC_ALWAYS : d->cfg->daemon.fsync == CONFIG_FSYNC_OFF ?
 	    JOURNAL_FSYNC_OFF : JOURNAL_FSYNC_GROUP;
 	opts.segment_size = (uint64_t)d->cfg->daemon.segment_mb << 20;
+	memset(d->paused, -1, sizeof(d->paused));
 	snprintf(path, sizeof(path), "%s/journal", d->cfg->daemon.state_dir);
 	if (journal_open(path, &opts, replay_snapshot, replay_record, d, &d->j,
 	    &rec) == -1) {
@@ -369,10 +394,14 @@ store_open(struct daemon *d)
 		log_warn("locking %s", path);
 		return -1;
 	}
+	/* paused as an admin last said (journaled), else as configured */
 	for (i = 0; i < d->cfg->nprinters; i++)
-		if (d->cfg->printer[i].paused) {
+		if (d->paused[i] == 1 || (d->paused[i] == -1 &&
+		    d->cfg->printer[i].paused)) {
 			(void)shmq_printer_pause(d->q, (uint32_t)i, 1);
-			log_info("printer %s starts paused", d->cfg->printer[i].name);
+			log_info("printer %s starts paused%s",
+			    d->cfg->printer[i].name, d->paused[i] == 1 ?
+			    " (paused by hand before the restart)" : "");
 		}
 	if (qstate_foreach(d->model, restore_job, d) != 0) {
 		log_warnx("rebuilding the queue: %s", shmq_strerror());
@@ -406,7 +435,7 @@ store_close(struct daemon *d)
 int
 store_snapshot(struct daemon *d)
 {
-	json_t		*js, *users;
+	json_t		*js, *users, *paused;
 	void		*qsnap;
 	char		*text;
 	uint8_t		*buf;
@@ -426,8 +455,13 @@ store_snapshot(struct daemon *d)
 		    "name", u->name, "role", auth_role_name(u->role),
 		    "hash", u->hash));
 	}
-	js = json_pack("{s:o, s:o}", "orders", orders_snapshot(d->orders),
-	    "users", users);
+	paused = json_object();
+	for (i = 0; i < (size_t)d->cfg->nprinters; i++)
+		if (d->paused[i] != -1)
+			json_object_set_new(paused, d->cfg->printer[i].name,
+			    json_boolean(d->paused[i]));
+	js = json_pack("{s:o, s:o, s:o}", "orders", orders_snapshot(d->orders),
+	    "users", users, "paused", paused);
 	text = json_dumps(js, JSON_COMPACT);
 	json_decref(js);
 	tlen = strlen(text);

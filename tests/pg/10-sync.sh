@@ -85,6 +85,8 @@ expect "events = records applied" "$(psql_q "SELECT count(*) FROM events")" "$re
 expect "no event twice" "$(psql_q "SELECT count(*) - count(DISTINCT lsn)
     FROM events")" 0
 expect "cursor" "$(psql_q "SELECT last_lsn FROM sync_cursor")" "$(pgs applied_lsn)"
+expect "the pause in the history" "$(psql_q "SELECT data->>'printer'
+    FROM events WHERE kind = 'printer.paused'")" postres1
 expect "printed events" "$(psql_q "SELECT count(*) FROM events
     WHERE kind = 'job.printed' AND data->>'printer' IS NOT NULL")" \
     "$(psql_q "SELECT count(*) FROM print_queue WHERE status = 'completed'")"
