@@ -84,7 +84,7 @@ struct daemon {
 	struct http		*http;
 	struct supervisor	*sv;
 	struct pgsync		*pg;		/* [postgres], else NULL */
-	/* printer.pause|resume as journaled: -1 none, as configured */
+	/* printer.pause as journaled: 1 paused by hand, -1 as configured */
 	signed char		 paused[CONFIG_PRINTERS_MAX];
 	nng_socket		 rep;
 	nng_socket		 pub;

@@ -84,7 +84,11 @@ users_apply(struct daemon *d, uint16_t type, json_t *rec)
 	return auth_user_put(d->auth, &u);
 }
 
-/* A printer paused or resumed by hand: it stays so across restarts. */
+/*
+ * A printer paused by hand stays paused across restarts; resumed, it is
+ * back to what [printer] paused says (a printer configured paused starts
+ * paused again).
+ */
 static int
 printer_apply(struct daemon *d, json_t *rec)
 {
@@ -96,7 +100,7 @@ printer_apply(struct daemon *d, json_t *rec)
 		return -1;
 	/* a printer no longer configured: nothing to keep */
 	if ((p = config_printer_find(d->cfg, name)) >= 0)
-		d->paused[p] = (signed char)(paused != 0);
+		d->paused[p] = paused ? 1 : -1;
 	return 0;
 }
 
@@ -254,7 +258,7 @@ replay_snapshot(uint64_t lsn, const void *data, size_t len, void *arg)
 	/* older snapshots have none */
 	json_object_foreach(json_object_get(js, "paused"), name, u)
 		if ((p = config_printer_find(d->cfg, name)) >= 0)
-			d->paused[p] = (signed char)json_is_true(u);
+			d->paused[p] = json_is_true(u) ? 1 : -1;
 	json_decref(js);
 	return 0;
 }
@@ -457,9 +461,9 @@ store_snapshot(struct daemon *d)
 	}
 	paused = json_object();
 	for (i = 0; i < (size_t)d->cfg->nprinters; i++)
-		if (d->paused[i] != -1)
+		if (d->paused[i] == 1)
 			json_object_set_new(paused, d->cfg->printer[i].name,
-			    json_boolean(d->paused[i]));
+			    json_true());
 	js = json_pack("{s:o, s:o, s:o}", "orders", orders_snapshot(d->orders),
 	    "users", users, "paused", paused);
 	text = json_dumps(js, JSON_COMPACT);

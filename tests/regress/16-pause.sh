@@ -1,7 +1,8 @@
 #!/bin/sh
 # A printer paused by hand stays paused across a restart, whether the
 # daemon stopped cleanly (the state is in the snapshot) or was killed
-# (the pause record is replayed); resumed, it takes its tickets again.
+# (the pause record is replayed); resumed, it takes its tickets again,
+# and starts as its [printer] paused says.
 . tests/regress/lib.sh
 PRINTING=1 mkconf
 start_printsim cocina "$P1" || exit 1
@@ -42,6 +43,18 @@ stop_daemon KILL
 start_daemon || exit 1
 expect "resumed after a crash" "$(paused bar1)" false
 expect "paused after a crash" "$(paused postres1)" true
+
+# resumed, a printer starts as configured: paused if the file says so
+stop_daemon
+PRINTING=1 mkconf "printer cocina1.paused=yes"
+start_daemon || exit 1
+expect "configured paused" "$(paused cocina1)" true
+op resume cocina1
+stop_daemon
+start_daemon || exit 1
+expect "configured paused, after a resume and a restart" \
+    "$(paused cocina1)" true
+expect "still paused by hand" "$(paused postres1)" true
 
 # a printer that does not exist is refused
 expect "unknown printer" "$(field "$(req '{"op":"printer.pause",
