@@ -65,36 +65,18 @@ ratio() {	# ratio A B: A / B to 2 places
 
 # --- FastOps, as daemon_bench.sh runs it ------------------------------------
 
-start() {
-	rm -rf "$D/state" "$D/run"
-	cp etc/menu.csv "$D/"
-	sed -e "s|^state_dir = .*|state_dir = $D/state|" \
-	    -e "s|^runtime_dir = .*|runtime_dir = $D/run|" \
-	    -e "s|^;instance = .*|instance = $INST|" \
-	    -e "s|^http = .*|http =|" \
-	    -e "s|^log_level = .*|log_level = warn|" \
-	    -e "s|^paused = .*|paused = yes|" \
-	    -e "s|^queue_slots = .*|queue_slots = 262144|" \
-	    etc/fastops.ini >"$D/fastops.ini"
-	"$BIN/fastops-queued" -d -f "$D/fastops.ini" 2>>"$D/log" &
-	PID=$!
-	i=0
-	until [ -S "$D/run/control.ipc" ] || [ $i -gt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-	sleep 0.1
-}
-
-stop() {
-	kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+. tests/bench/daemonlib.sh
+# the printers are paused: room for ten seconds of tickets (see above)
+start_fo() {
+	start -e "s|^queue_slots = .*|queue_slots = 262144|"
 }
 
 URL="ipc://$D/run/control.ipc"
-start
+start_fo
 "$TOOLS/loadgen" run -r -u "$URL" -c 1 -n 300 >/dev/null	# warm up
 f1=$("$TOOLS/loadgen" run -r -u "$URL" -c 1 -n 2000)
 stop
-start
+start_fo
 fN=$("$TOOLS/loadgen" run -r -u "$URL" -c $CLIENTS -t "$SECS")
 stop
 

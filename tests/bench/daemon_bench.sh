@@ -12,7 +12,6 @@
 set -eu
 BIN=${BIN:-bin}
 TOOLS=${TOOLS:-build/release/tests}
-SRC=$(pwd)
 D=$(mktemp -d "${FASTOPS_BENCH_DIR:-/var/tmp}/daemon-bench.XXXXXX")
 INST="bench$$"
 PID=
@@ -25,28 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() {
-	rm -rf "$D/state" "$D/run"
-	cp "$SRC/etc/menu.csv" "$D/"
-	sed -e "s|^state_dir = .*|state_dir = $D/state|" \
-	    -e "s|^runtime_dir = .*|runtime_dir = $D/run|" \
-	    -e "s|^;instance = .*|instance = $INST|" \
-	    -e "s|^http = .*|http =|" \
-	    -e "s|^log_level = .*|log_level = warn|" \
-	    -e "s|^paused = .*|paused = yes|" \
-	    "$SRC/etc/fastops.ini" >"$D/fastops.ini"
-	"$BIN/fastops-queued" -d -f "$D/fastops.ini" 2>>"$D/log" &
-	PID=$!
-	i=0
-	until [ -S "$D/run/control.ipc" ] || [ $i -gt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-	sleep 0.1
-}
-
-stop() {
-	kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
-}
+. tests/bench/daemonlib.sh
 
 kv() {	# kv LINE KEY
 	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
